@@ -1,0 +1,16 @@
+/** A camera frame ready to publish: JPEG bytes that fit the MQTT payload budget. */
+export interface Frame {
+  frameId: string;
+  cameraId: string;
+  jpeg: Buffer;
+  width: number;
+  height: number;
+  /** When it was taken, ISO-8601 UTC (host clock; the publisher stamps GPS time/position). */
+  capturedAt: string;
+}
+
+/** Anything that yields frames: a capture command, a watched folder, the simulator. */
+export interface FrameSource {
+  on(event: 'frame', listener: (frame: Frame) => void): this;
+  off(event: 'frame', listener: (frame: Frame) => void): this;
+}
