@@ -1,1 +1,12 @@
 export { commands } from './commands.js';
+export * from './bridge.js';
+export * from './config.js';
+export * from './credentials.js';
+export * from './device-auth.js';
+export * from './embedded-broker.js';
+export * from './external-subscriber.js';
+export * from './ingest.js';
+export * from './kafka.js';
+export * from './kafka-writer.js';
+export * from './metrics.js';
+export * from './route.js';

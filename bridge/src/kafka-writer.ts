@@ -1,0 +1,269 @@
+import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { FleetlakeError, once, retry, type Logger } from '@fleetlake/core';
+import type { BridgeMetrics } from './metrics.js';
+import { recordBytes, type OutRecord } from './route.js';
+
+/** Called once per record: without an error when Kafka acknowledged it (acks=all), with one when it never will be. */
+export type AckCallback = (err?: Error) => void;
+
+export interface KafkaWriterOptions {
+  idempotent: boolean;
+  allowAutoTopicCreation: boolean;
+  lingerMs: number;
+  batchMaxRecords: number;
+  batchMaxBytes: number;
+  bufferMaxBytes: number;
+  requestTimeoutMs: number;
+  drainTimeoutMs: number;
+}
+
+interface Pending {
+  record: OutRecord;
+  bytes: number;
+  at: number;
+  done: AckCallback;
+}
+
+/**
+ * Writes records to Kafka in arrival order and reports each one's acknowledgement.
+ *
+ * One batch is in flight at a time (the bound on in-flight requests): while it is out, new records
+ * collect, and the next batch leaves when it is full or the oldest record has waited `lingerMs`.
+ * A failed batch is retried (core's retry, with a fresh producer each time) before anything after it
+ * is sent, so per-key order survives broker failures. Records stay in memory until acknowledged;
+ * `hasRoom()` turns false at `bufferMaxBytes` and the MQTT side stops reading until `onRoom` fires.
+ */
+export class KafkaWriter {
+  private queue: Pending[] = [];
+  private head = 0;
+  private bytes = 0;
+  private roomWaiters: (() => void)[] = [];
+  private producer: Producer | undefined;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private lastOk = false;
+
+  private constructor(
+    private readonly kafka: Kafka,
+    private readonly options: KafkaWriterOptions,
+    private readonly metrics: BridgeMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  static async create(kafka: Kafka, options: KafkaWriterOptions, metrics: BridgeMetrics, logger: Logger): Promise<KafkaWriter> {
+    return new KafkaWriter(kafka, options, metrics, logger);
+  }
+
+  /** Starts the send loop. Does not wait for Kafka: records are held (bounded) until it answers. */
+  async start(): Promise<void> {
+    this.loop ??= this.run().catch((err: unknown) => {
+      this.logger.error({ err }, 'kafka writer loop ended');
+    });
+  }
+
+  get pendingRecords(): number {
+    return this.queue.length - this.head;
+  }
+
+  get pendingBytes(): number {
+    return this.bytes;
+  }
+
+  /** True after the last send succeeded. */
+  get kafkaOk(): boolean {
+    return this.lastOk;
+  }
+
+  hasRoom(): boolean {
+    return this.bytes < this.options.bufferMaxBytes;
+  }
+
+  /** Runs `fn` once the buffer has room again (at once if it has). */
+  onRoom(fn: () => void): void {
+    if (this.hasRoom()) fn();
+    else this.roomWaiters.push(fn);
+  }
+
+  write(record: OutRecord, done: AckCallback): void {
+    if (this.stopping) {
+      done(new FleetlakeError('BRIDGE_STOPPING', 'bridge is shutting down', { retriable: true }));
+      return;
+    }
+    const bytes = recordBytes(record);
+    this.queue.push({ record, bytes, at: Date.now(), done });
+    this.bytes += bytes;
+    this.metrics.bufferedRecords.inc();
+    this.metrics.bufferedBytes.inc(bytes);
+    if (this.wake && (this.pendingRecords === 1 || this.pendingRecords >= this.options.batchMaxRecords)) this.wakeUp();
+  }
+
+  /** Stops taking records, waits up to drainTimeoutMs for the buffer to reach Kafka, then closes. */
+  readonly stop = once(async () => {
+    this.stopping = true;
+    this.wakeUp();
+    const loop = this.loop ?? Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      loop.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.options.drainTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.logger.warn({ pending: this.pendingRecords }, 'drain timed out; unacknowledged records are left for the devices to resend');
+      this.abort.abort(new FleetlakeError('BRIDGE_STOPPING', 'drain timed out', { retriable: true }));
+      await loop;
+    }
+    const err = new FleetlakeError('BRIDGE_STOPPING', 'bridge stopped before Kafka acknowledged', { retriable: true });
+    for (let i = this.head; i < this.queue.length; i++) this.queue[i]!.done(err);
+    this.queue = [];
+    this.head = 0;
+    await this.dropProducer();
+  });
+
+  private wakeUp(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms > 0 ? setTimeout(() => this.wakeUp(), ms) : undefined;
+      this.wake = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { lingerMs, batchMaxRecords } = this.options;
+    while (!this.abort.signal.aborted) {
+      const count = this.pendingRecords;
+      if (count === 0) {
+        if (this.stopping) return;
+        await this.sleep(0);
+        continue;
+      }
+      const age = Date.now() - this.queue[this.head]!.at;
+      if (!this.stopping && count < batchMaxRecords && age < lingerMs) {
+        await this.sleep(lingerMs - age);
+        continue;
+      }
+      const batch = this.takeBatch();
+      await this.sendWithRetry(batch);
+      this.complete(batch.length);
+    }
+  }
+
+  private takeBatch(): Pending[] {
+    const { batchMaxRecords, batchMaxBytes } = this.options;
+    let end = this.head;
+    let size = 0;
+    while (end < this.queue.length && end - this.head < batchMaxRecords) {
+      size += this.queue[end]!.bytes;
+      end++;
+      if (size >= batchMaxBytes) break;
+    }
+    return this.queue.slice(this.head, end);
+  }
+
+  /** Batch at the head was acknowledged: release it, call back in order, wake blocked readers. */
+  private complete(n: number): void {
+    let freed = 0;
+    const done: Pending[] = this.queue.slice(this.head, this.head + n);
+    this.head += n;
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    for (const p of done) freed += p.bytes;
+    this.bytes -= freed;
+    this.metrics.bufferedRecords.dec(n);
+    this.metrics.bufferedBytes.dec(freed);
+    for (const p of done) p.done();
+    if (this.hasRoom() && this.roomWaiters.length > 0) {
+      const waiters = this.roomWaiters;
+      this.roomWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async sendWithRetry(batch: Pending[]): Promise<void> {
+    const topicMessages = toTopicMessages(batch);
+    await retry(
+      async () => {
+        const producer = await this.getProducer();
+        const started = process.hrtime.bigint();
+        try {
+          await producer.sendBatch({ topicMessages, acks: -1, timeout: this.options.requestTimeoutMs });
+        } catch (err) {
+          this.metrics.sendErrors.inc();
+          this.setOk(false);
+          // A fresh producer after a failure: new connections, and for the idempotent producer a new
+          // producer id, so a broker that lost its state cannot wedge the sequence numbers.
+          await this.dropProducer();
+          throw new FleetlakeError('KAFKA_SEND_FAILED', `Kafka send failed: ${(err as Error).message}`, { retriable: true, cause: err });
+        }
+        this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        this.metrics.batchRecords.observe(batch.length);
+        for (const tm of topicMessages) this.metrics.produced.inc({ topic: tm.topic }, tm.messages.length);
+        this.setOk(true);
+      },
+      {
+        retries: Infinity,
+        baseMs: 100,
+        maxMs: 2000,
+        shouldRetry: () => !this.abort.signal.aborted,
+        signal: this.abort.signal,
+        onRetry: (err, attempt, delayMs) => {
+          if (attempt === 1 || attempt % 20 === 0) this.logger.warn({ err: (err as Error).message, attempt, delayMs, pending: this.pendingRecords }, 'Kafka unavailable; holding records');
+        },
+      },
+    );
+  }
+
+  private setOk(ok: boolean): void {
+    if (ok !== this.lastOk) {
+      this.lastOk = ok;
+      this.metrics.kafkaUp.set(ok ? 1 : 0);
+      if (ok) this.logger.info('Kafka acknowledging');
+    }
+  }
+
+  private async getProducer(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    const producer = this.kafka.producer({
+      idempotent: this.options.idempotent,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: this.options.allowAutoTopicCreation,
+    });
+    try {
+      await producer.connect();
+    } catch (err) {
+      this.setOk(false);
+      await producer.disconnect().catch(() => undefined);
+      throw new FleetlakeError('KAFKA_CONNECT_FAILED', `cannot connect to Kafka: ${(err as Error).message}`, { retriable: true, cause: err });
+    }
+    this.producer = producer;
+    return producer;
+  }
+
+  private async dropProducer(): Promise<void> {
+    const p = this.producer;
+    this.producer = undefined;
+    await p?.disconnect().catch(() => undefined);
+  }
+}
+
+function toTopicMessages(batch: Pending[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const { record } of batch) {
+    let list = byTopic.get(record.topic);
+    if (!list) byTopic.set(record.topic, (list = []));
+    list.push({ key: record.key, value: record.value, headers: record.headers });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
+import { ALL_KAFKA_TOPICS } from '@fleetlake/contracts';
+import type { Logger } from '@fleetlake/core';
+import type { KafkaConfig } from './config.js';
+
+const read = (file: string | undefined) => (file ? readFileSync(file, 'utf8') : undefined);
+
+/** kafkajs client options from the bridge's kafka section: several brokers, TLS, SASL/SCRAM. */
+export function kafkaClientConfig(config: KafkaConfig, logger?: Logger): KafkaJsConfig {
+  const ssl = config.ssl.enabled
+    ? { rejectUnauthorized: config.ssl.rejectUnauthorized, ca: read(config.ssl.ca), cert: read(config.ssl.cert), key: read(config.ssl.key) }
+    : undefined;
+  return {
+    clientId: config.clientId,
+    brokers: [...config.brokers],
+    ...(ssl ? { ssl } : {}),
+    ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: 3000,
+    retry: { retries: config.sendRetries, initialRetryTime: 100, maxRetryTime: 2000 },
+    logLevel: logLevel.ERROR,
+    logCreator: () => ({ level, log }) => {
+      if (!logger) return;
+      const entry = { kafkajs: log.logger, message: log.message, error: (log as { error?: unknown }).error };
+      if (level <= logLevel.ERROR) logger.debug(entry, 'kafkajs error');
+    },
+  };
+}
+
+export function createKafka(config: KafkaConfig, logger?: Logger): Kafka {
+  return new Kafka(kafkaClientConfig(config, logger));
+}
+
+export interface CreateTopicsOptions {
+  partitions: number;
+  replicationFactor: number;
+  topics?: readonly string[];
+  /** Extra topic configs, e.g. { 'min.insync.replicas': '2' }. */
+  configs?: Record<string, string>;
+}
+
+/** Creates Fleetlake's topics (contracts' ALL_KAFKA_TOPICS); returns the ones that were new. */
+export async function createTopics(kafka: Kafka, options: CreateTopicsOptions): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = (options.topics ?? ALL_KAFKA_TOPICS).filter((t) => !existing.has(t));
+    if (wanted.length === 0) return [];
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: wanted.map((topic) => ({
+        topic,
+        numPartitions: options.partitions,
+        replicationFactor: options.replicationFactor,
+        configEntries: Object.entries(options.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+    return wanted;
+  } finally {
+    await admin.disconnect();
+  }
+}
