@@ -55,7 +55,8 @@ Examples:
     await new Promise<void>((resolve) => {
       stopOnSignals(async () => {
         await bridge.stop();
-        resolve();
+        // stopOnSignals sets the exit code (130/143) in a microtask right after; resolve after it.
+        setImmediate(resolve);
       }, (err) => logger.error({ err }, 'shutdown failed'));
     });
     return Number(process.exitCode ?? 0);

@@ -38,7 +38,7 @@ export class KafkaWriter {
   private head = 0;
   private bytes = 0;
   private roomWaiters: (() => void)[] = [];
-  private producer: Producer | undefined;
+  private producer: Promise<Producer> | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -58,6 +58,8 @@ export class KafkaWriter {
 
   /** Starts the send loop. Does not wait for Kafka: records are held (bounded) until it answers. */
   async start(): Promise<void> {
+    // Connect early so that /healthz turns healthy before the first record; failures are retried by the loop.
+    if (!this.loop) this.getProducer().then(() => this.setOk(true), () => undefined);
     this.loop ??= this.run().catch((err: unknown) => {
       this.logger.error({ err }, 'kafka writer loop ended');
     });
@@ -233,8 +235,16 @@ export class KafkaWriter {
     }
   }
 
-  private async getProducer(): Promise<Producer> {
-    if (this.producer) return this.producer;
+  /** The connected producer, shared by concurrent callers; a failed connect is forgotten so the next call retries. */
+  private getProducer(): Promise<Producer> {
+    this.producer ??= this.connectProducer().catch((err: unknown) => {
+      this.producer = undefined;
+      throw err;
+    });
+    return this.producer;
+  }
+
+  private async connectProducer(): Promise<Producer> {
     const producer = this.kafka.producer({
       idempotent: this.options.idempotent,
       maxInFlightRequests: 1,
@@ -247,14 +257,14 @@ export class KafkaWriter {
       await producer.disconnect().catch(() => undefined);
       throw new FleetlakeError('KAFKA_CONNECT_FAILED', `cannot connect to Kafka: ${(err as Error).message}`, { retriable: true, cause: err });
     }
-    this.producer = producer;
     return producer;
   }
 
   private async dropProducer(): Promise<void> {
     const p = this.producer;
     this.producer = undefined;
-    await p?.disconnect().catch(() => undefined);
+    const producer = await p?.catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
   }
 }
 

@@ -47,10 +47,16 @@ function deepMerge(a: PlainObject, b: PlainObject): PlainObject {
 export function connectDevice(url: string, deviceId: string, extra: IClientOptions = {}): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(url, { clientId: deviceId, username: deviceId, password: PASSWORD, reconnectPeriod: 0, connectTimeout: 5000, ...extra });
-    client.once('connect', () => resolve(client));
-    client.once('error', (err) => {
+    const onError = (err: Error) => {
       client.end(true);
       reject(err);
+    };
+    client.once('error', onError);
+    client.once('connect', () => {
+      // Later errors (e.g. a refused reconnect while the bridge restarts) must not end the client.
+      client.off('error', onError);
+      client.on('error', () => undefined);
+      resolve(client);
     });
   });
 }
