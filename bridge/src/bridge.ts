@@ -29,6 +29,7 @@ export class Bridge {
     const writer = await KafkaWriter.create(
       kafka,
       {
+        lanes: k.lanes,
         idempotent: k.idempotent,
         allowAutoTopicCreation: k.allowAutoTopicCreation,
         lingerMs: k.lingerMs,

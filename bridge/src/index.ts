@@ -7,6 +7,7 @@ export * from './embedded-broker.js';
 export * from './external-subscriber.js';
 export * from './ingest.js';
 export * from './kafka.js';
+export * from './kafka-lane.js';
 export * from './kafka-writer.js';
 export * from './metrics.js';
 export * from './route.js';

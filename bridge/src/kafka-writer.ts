@@ -1,81 +1,70 @@
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
-import { FleetlakeError, once, retry, type Logger } from '@fleetlake/core';
+import type { Kafka } from 'kafkajs';
+import { FleetlakeError, once, type Logger } from '@fleetlake/core';
+import { KafkaLane, type AckCallback, type LaneOptions } from './kafka-lane.js';
 import type { BridgeMetrics } from './metrics.js';
 import { recordBytes, type OutRecord } from './route.js';
 
-/** Called once per record: without an error when Kafka acknowledged it (acks=all), with one when it never will be. */
-export type AckCallback = (err?: Error) => void;
+export type { AckCallback } from './kafka-lane.js';
 
-export interface KafkaWriterOptions {
-  idempotent: boolean;
-  allowAutoTopicCreation: boolean;
-  lingerMs: number;
-  batchMaxRecords: number;
-  batchMaxBytes: number;
+export interface KafkaWriterOptions extends LaneOptions {
+  /** Parallel producers; a key always uses the same lane, so per-device order holds. */
+  lanes: number;
   bufferMaxBytes: number;
-  requestTimeoutMs: number;
   drainTimeoutMs: number;
 }
 
-interface Pending {
-  record: OutRecord;
-  bytes: number;
-  at: number;
-  done: AckCallback;
+/** FNV-1a, to spread keys over lanes (stable within a process). */
+function laneOf(key: string | null, lanes: number): number {
+  if (key === null || lanes === 1) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
 }
 
 /**
- * Writes records to Kafka in arrival order and reports each one's acknowledgement.
+ * Writes records to Kafka and reports each one's acknowledgement, in order per key.
  *
- * One batch is in flight at a time (the bound on in-flight requests): while it is out, new records
- * collect, and the next batch leaves when it is full or the oldest record has waited `lingerMs`.
- * A failed batch is retried (core's retry, with a fresh producer each time) before anything after it
- * is sent, so per-key order survives broker failures. Records stay in memory until acknowledged;
- * `hasRoom()` turns false at `bufferMaxBytes` and the MQTT side stops reading until `onRoom` fires.
+ * Records are spread by key over `lanes` ordered lanes (each its own producer with one batch in
+ * flight: the bound on in-flight requests is `lanes` batches). Records stay in memory until Kafka
+ * acknowledged them; `hasRoom()` turns false at `bufferMaxBytes`, and the MQTT side stops reading from
+ * devices until `onRoom` fires (TCP back-pressure), so memory stays bounded while Kafka is away.
  */
 export class KafkaWriter {
-  private queue: Pending[] = [];
-  private head = 0;
+  private readonly lanes: KafkaLane[];
   private bytes = 0;
+  private records = 0;
   private roomWaiters: (() => void)[] = [];
-  private producer: Promise<Producer> | undefined;
-  private wake: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
   private stopping = false;
-  private readonly abort = new AbortController();
-  private lastOk = false;
 
   private constructor(
-    private readonly kafka: Kafka,
+    kafka: Kafka,
     private readonly options: KafkaWriterOptions,
     private readonly metrics: BridgeMetrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.lanes = Array.from({ length: options.lanes }, () => new KafkaLane(kafka, options, metrics, logger, (b, n) => this.release(b, n)));
+  }
 
   static async create(kafka: Kafka, options: KafkaWriterOptions, metrics: BridgeMetrics, logger: Logger): Promise<KafkaWriter> {
     return new KafkaWriter(kafka, options, metrics, logger);
   }
 
-  /** Starts the send loop. Does not wait for Kafka: records are held (bounded) until it answers. */
+  /** Starts the lanes. Does not wait for Kafka: records are held (bounded) until it answers. */
   async start(): Promise<void> {
-    // Connect early so that /healthz turns healthy before the first record; failures are retried by the loop.
-    if (!this.loop) this.getProducer().then(() => this.setOk(true), () => undefined);
-    this.loop ??= this.run().catch((err: unknown) => {
-      this.logger.error({ err }, 'kafka writer loop ended');
-    });
+    for (const lane of this.lanes) lane.start();
   }
 
   get pendingRecords(): number {
-    return this.queue.length - this.head;
+    return this.records;
   }
 
   get pendingBytes(): number {
     return this.bytes;
   }
 
-  /** True after the last send succeeded. */
+  /** True when every lane's last send (or connect) succeeded. */
   get kafkaOk(): boolean {
-    return this.lastOk;
+    return this.lanes.every((l) => l.kafkaOk);
   }
 
   hasRoom(): boolean {
@@ -94,186 +83,35 @@ export class KafkaWriter {
       return;
     }
     const bytes = recordBytes(record);
-    this.queue.push({ record, bytes, at: Date.now(), done });
     this.bytes += bytes;
+    this.records++;
     this.metrics.bufferedRecords.inc();
     this.metrics.bufferedBytes.inc(bytes);
-    if (this.wake && (this.pendingRecords === 1 || this.pendingRecords >= this.options.batchMaxRecords)) this.wakeUp();
+    this.lanes[laneOf(record.key, this.lanes.length)]!.push({ record, bytes, at: Date.now(), done });
   }
 
   /** Stops taking records, waits up to drainTimeoutMs for the buffer to reach Kafka, then closes. */
   readonly stop = once(async () => {
     this.stopping = true;
-    this.wakeUp();
-    const loop = this.loop ?? Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
-      loop.then(() => false),
+      Promise.all(this.lanes.map((l) => l.drain())).then(() => false),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.options.drainTimeoutMs))),
     ]);
     clearTimeout(timer);
-    if (timedOut) {
-      this.logger.warn({ pending: this.pendingRecords }, 'drain timed out; unacknowledged records are left for the devices to resend');
-      this.abort.abort(new FleetlakeError('BRIDGE_STOPPING', 'drain timed out', { retriable: true }));
-      await loop;
-    }
-    const err = new FleetlakeError('BRIDGE_STOPPING', 'bridge stopped before Kafka acknowledged', { retriable: true });
-    for (let i = this.head; i < this.queue.length; i++) this.queue[i]!.done(err);
-    this.queue = [];
-    this.head = 0;
-    await this.dropProducer();
+    if (timedOut) this.logger.warn({ pending: this.records }, 'drain timed out; unacknowledged records are left for the devices to resend');
+    await Promise.all(this.lanes.map((l) => l.stop()));
   });
 
-  private wakeUp(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = ms > 0 ? setTimeout(() => this.wakeUp(), ms) : undefined;
-      this.wake = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  private async run(): Promise<void> {
-    const { lingerMs, batchMaxRecords } = this.options;
-    while (!this.abort.signal.aborted) {
-      const count = this.pendingRecords;
-      if (count === 0) {
-        if (this.stopping) return;
-        await this.sleep(0);
-        continue;
-      }
-      const age = Date.now() - this.queue[this.head]!.at;
-      if (!this.stopping && count < batchMaxRecords && age < lingerMs) {
-        await this.sleep(lingerMs - age);
-        continue;
-      }
-      const batch = this.takeBatch();
-      await this.sendWithRetry(batch);
-      this.complete(batch.length);
-    }
-  }
-
-  private takeBatch(): Pending[] {
-    const { batchMaxRecords, batchMaxBytes } = this.options;
-    let end = this.head;
-    let size = 0;
-    while (end < this.queue.length && end - this.head < batchMaxRecords) {
-      size += this.queue[end]!.bytes;
-      end++;
-      if (size >= batchMaxBytes) break;
-    }
-    return this.queue.slice(this.head, end);
-  }
-
-  /** Batch at the head was acknowledged: release it, call back in order, wake blocked readers. */
-  private complete(n: number): void {
-    let freed = 0;
-    const done: Pending[] = this.queue.slice(this.head, this.head + n);
-    this.head += n;
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-    for (const p of done) freed += p.bytes;
-    this.bytes -= freed;
-    this.metrics.bufferedRecords.dec(n);
-    this.metrics.bufferedBytes.dec(freed);
-    for (const p of done) p.done();
+  private release(bytes: number, records: number): void {
+    this.bytes -= bytes;
+    this.records -= records;
+    this.metrics.bufferedRecords.dec(records);
+    this.metrics.bufferedBytes.dec(bytes);
     if (this.hasRoom() && this.roomWaiters.length > 0) {
       const waiters = this.roomWaiters;
       this.roomWaiters = [];
       for (const w of waiters) w();
     }
   }
-
-  private async sendWithRetry(batch: Pending[]): Promise<void> {
-    const topicMessages = toTopicMessages(batch);
-    await retry(
-      async () => {
-        const producer = await this.getProducer();
-        const started = process.hrtime.bigint();
-        try {
-          await producer.sendBatch({ topicMessages, acks: -1, timeout: this.options.requestTimeoutMs });
-        } catch (err) {
-          this.metrics.sendErrors.inc();
-          this.setOk(false);
-          // A fresh producer after a failure: new connections, and for the idempotent producer a new
-          // producer id, so a broker that lost its state cannot wedge the sequence numbers.
-          await this.dropProducer();
-          throw new FleetlakeError('KAFKA_SEND_FAILED', `Kafka send failed: ${(err as Error).message}`, { retriable: true, cause: err });
-        }
-        this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-        this.metrics.batchRecords.observe(batch.length);
-        for (const tm of topicMessages) this.metrics.produced.inc({ topic: tm.topic }, tm.messages.length);
-        this.setOk(true);
-      },
-      {
-        retries: Infinity,
-        baseMs: 100,
-        maxMs: 2000,
-        shouldRetry: () => !this.abort.signal.aborted,
-        signal: this.abort.signal,
-        onRetry: (err, attempt, delayMs) => {
-          if (attempt === 1 || attempt % 20 === 0) this.logger.warn({ err: (err as Error).message, attempt, delayMs, pending: this.pendingRecords }, 'Kafka unavailable; holding records');
-        },
-      },
-    );
-  }
-
-  private setOk(ok: boolean): void {
-    if (ok !== this.lastOk) {
-      this.lastOk = ok;
-      this.metrics.kafkaUp.set(ok ? 1 : 0);
-      if (ok) this.logger.info('Kafka acknowledging');
-    }
-  }
-
-  /** The connected producer, shared by concurrent callers; a failed connect is forgotten so the next call retries. */
-  private getProducer(): Promise<Producer> {
-    this.producer ??= this.connectProducer().catch((err: unknown) => {
-      this.producer = undefined;
-      throw err;
-    });
-    return this.producer;
-  }
-
-  private async connectProducer(): Promise<Producer> {
-    const producer = this.kafka.producer({
-      idempotent: this.options.idempotent,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: this.options.allowAutoTopicCreation,
-    });
-    try {
-      await producer.connect();
-    } catch (err) {
-      this.setOk(false);
-      await producer.disconnect().catch(() => undefined);
-      throw new FleetlakeError('KAFKA_CONNECT_FAILED', `cannot connect to Kafka: ${(err as Error).message}`, { retriable: true, cause: err });
-    }
-    return producer;
-  }
-
-  private async dropProducer(): Promise<void> {
-    const p = this.producer;
-    this.producer = undefined;
-    const producer = await p?.catch(() => undefined);
-    await producer?.disconnect().catch(() => undefined);
-  }
-}
-
-function toTopicMessages(batch: Pending[]): TopicMessages[] {
-  const byTopic = new Map<string, Message[]>();
-  for (const { record } of batch) {
-    let list = byTopic.get(record.topic);
-    if (!list) byTopic.set(record.topic, (list = []));
-    list.push({ key: record.key, value: record.value, headers: record.headers });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

@@ -1,0 +1,243 @@
+import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { FleetlakeError, once, retry, type Logger } from '@fleetlake/core';
+import type { BridgeMetrics } from './metrics.js';
+import type { OutRecord } from './route.js';
+
+/** Called once per record: without an error when Kafka acknowledged it (acks=all), with one when it never will be. */
+export type AckCallback = (err?: Error) => void;
+
+export interface LaneOptions {
+  idempotent: boolean;
+  allowAutoTopicCreation: boolean;
+  lingerMs: number;
+  batchMaxRecords: number;
+  batchMaxBytes: number;
+  requestTimeoutMs: number;
+}
+
+export interface Pending {
+  record: OutRecord;
+  bytes: number;
+  at: number;
+  done: AckCallback;
+}
+
+/**
+ * One ordered lane to Kafka: its own producer (connection) and queue, one batch in flight at a time.
+ * While a batch is out, new records collect; the next batch leaves when it is full or the oldest record
+ * has waited `lingerMs`. A failed batch is retried (core's retry, with a fresh producer each time) before
+ * anything after it is sent, so per-key order survives broker failures. `release(bytes)` tells the
+ * owner what an acknowledged batch freed.
+ */
+export class KafkaLane {
+  private queue: Pending[] = [];
+  private head = 0;
+  private producer: Promise<Producer> | undefined;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private lastOk = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: LaneOptions,
+    private readonly metrics: BridgeMetrics,
+    private readonly logger: Logger,
+    private readonly release: (bytes: number, records: number) => void,
+  ) {}
+
+  /** Starts the send loop. Does not wait for Kafka: records are held until it answers. */
+  start(): void {
+    // Connect early so that /healthz turns healthy before the first record; failures are retried by the loop.
+    if (!this.loop) this.getProducer().then(() => this.setOk(true), () => undefined);
+    this.loop ??= this.run().catch((err: unknown) => {
+      this.logger.error({ err }, 'kafka writer loop ended');
+    });
+  }
+
+  get pendingRecords(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** True after the last send succeeded. */
+  get kafkaOk(): boolean {
+    return this.lastOk;
+  }
+
+  push(p: Pending): void {
+    this.queue.push(p);
+    if (this.wake && (this.pendingRecords === 1 || this.pendingRecords >= this.options.batchMaxRecords)) this.wakeUp();
+  }
+
+  /** Sends what is queued (no more lingering) and resolves when the queue is empty. */
+  drain(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp();
+    return this.loop ?? Promise.resolve();
+  }
+
+  /** After drain (or its timeout): gives up on what is left (each gets an error) and closes the producer. */
+  readonly stop = once(async () => {
+    this.stopping = true;
+    this.abort.abort(new FleetlakeError('BRIDGE_STOPPING', 'drain timed out', { retriable: true }));
+    this.wakeUp();
+    await this.loop;
+    const err = new FleetlakeError('BRIDGE_STOPPING', 'bridge stopped before Kafka acknowledged', { retriable: true });
+    let left = 0;
+    for (let i = this.head; i < this.queue.length; i++) {
+      left += this.queue[i]!.bytes;
+      this.queue[i]!.done(err);
+    }
+    this.release(left, this.pendingRecords);
+    this.queue = [];
+    this.head = 0;
+    await this.dropProducer();
+  });
+
+  private wakeUp(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms > 0 ? setTimeout(() => this.wakeUp(), ms) : undefined;
+      this.wake = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { lingerMs, batchMaxRecords } = this.options;
+    while (!this.abort.signal.aborted) {
+      const count = this.pendingRecords;
+      if (count === 0) {
+        if (this.stopping) return;
+        await this.sleep(0);
+        continue;
+      }
+      const age = Date.now() - this.queue[this.head]!.at;
+      if (!this.stopping && count < batchMaxRecords && age < lingerMs) {
+        await this.sleep(lingerMs - age);
+        continue;
+      }
+      const batch = this.takeBatch();
+      await this.sendWithRetry(batch);
+      this.complete(batch.length);
+    }
+  }
+
+  private takeBatch(): Pending[] {
+    const { batchMaxRecords, batchMaxBytes } = this.options;
+    let end = this.head;
+    let size = 0;
+    while (end < this.queue.length && end - this.head < batchMaxRecords) {
+      size += this.queue[end]!.bytes;
+      end++;
+      if (size >= batchMaxBytes) break;
+    }
+    return this.queue.slice(this.head, end);
+  }
+
+  /** Batch at the head was acknowledged: drop it, call back in order, report what was freed. */
+  private complete(n: number): void {
+    let freed = 0;
+    const done: Pending[] = this.queue.slice(this.head, this.head + n);
+    this.head += n;
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    for (const p of done) freed += p.bytes;
+    for (const p of done) p.done();
+    this.release(freed, n);
+  }
+
+  private async sendWithRetry(batch: Pending[]): Promise<void> {
+    const topicMessages = toTopicMessages(batch);
+    await retry(
+      async () => {
+        const producer = await this.getProducer();
+        const started = process.hrtime.bigint();
+        try {
+          await producer.sendBatch({ topicMessages, acks: -1, timeout: this.options.requestTimeoutMs });
+        } catch (err) {
+          this.metrics.sendErrors.inc();
+          this.setOk(false);
+          // A fresh producer after a failure: new connections, and for the idempotent producer a new
+          // producer id, so a broker that lost its state cannot wedge the sequence numbers.
+          await this.dropProducer();
+          throw new FleetlakeError('KAFKA_SEND_FAILED', `Kafka send failed: ${(err as Error).message}`, { retriable: true, cause: err });
+        }
+        this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        this.metrics.batchRecords.observe(batch.length);
+        for (const tm of topicMessages) this.metrics.produced.inc({ topic: tm.topic }, tm.messages.length);
+        this.setOk(true);
+      },
+      {
+        retries: Infinity,
+        baseMs: 100,
+        maxMs: 2000,
+        shouldRetry: () => !this.abort.signal.aborted,
+        signal: this.abort.signal,
+        onRetry: (err, attempt, delayMs) => {
+          if (attempt === 1 || attempt % 20 === 0) this.logger.warn({ err: (err as Error).message, attempt, delayMs, pending: this.pendingRecords }, 'Kafka unavailable; holding records');
+        },
+      },
+    );
+  }
+
+  private setOk(ok: boolean): void {
+    if (ok !== this.lastOk) {
+      this.lastOk = ok;
+      this.metrics.kafkaUp.set(ok ? 1 : 0);
+      if (ok) this.logger.info('Kafka acknowledging');
+    }
+  }
+
+  /** The connected producer, shared by concurrent callers; a failed connect is forgotten so the next call retries. */
+  private getProducer(): Promise<Producer> {
+    this.producer ??= this.connectProducer().catch((err: unknown) => {
+      this.producer = undefined;
+      throw err;
+    });
+    return this.producer;
+  }
+
+  private async connectProducer(): Promise<Producer> {
+    const producer = this.kafka.producer({
+      idempotent: this.options.idempotent,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: this.options.allowAutoTopicCreation,
+    });
+    try {
+      await producer.connect();
+    } catch (err) {
+      this.setOk(false);
+      await producer.disconnect().catch(() => undefined);
+      throw new FleetlakeError('KAFKA_CONNECT_FAILED', `cannot connect to Kafka: ${(err as Error).message}`, { retriable: true, cause: err });
+    }
+    return producer;
+  }
+
+  private async dropProducer(): Promise<void> {
+    const p = this.producer;
+    this.producer = undefined;
+    const producer = await p?.catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+  }
+}
+
+function toTopicMessages(batch: Pending[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const { record } of batch) {
+    let list = byTopic.get(record.topic);
+    if (!list) byTopic.set(record.topic, (list = []));
+    list.push({ key: record.key, value: record.value, headers: record.headers });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
