@@ -29,7 +29,8 @@ export function testConfig(brokers: string[], flags: PlainObject = {}): Readonly
   const base: PlainObject = {
     mqtt: { tcp: { port: 0 } },
     http: { port: 0 },
-    kafka: { brokers, requestTimeoutMs: 5000 },
+    // a copy: loadConfig freezes what it is given
+    kafka: { brokers: [...brokers], requestTimeoutMs: 5000 },
     drainTimeoutMs: 10_000,
   };
   return loadBridgeConfig(undefined, deepMerge(base, flags), {});
