@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
 import { ALL_KAFKA_TOPICS } from '@fleetlake/contracts';
-import type { Logger } from '@fleetlake/core';
+import { FleetlakeError, retry, type Logger } from '@fleetlake/core';
 import type { KafkaConfig } from './config.js';
 
 const read = (file: string | undefined) => (file ? readFileSync(file, 'utf8') : undefined);
@@ -49,7 +49,9 @@ export async function createTopics(kafka: Kafka, options: CreateTopicsOptions): 
     const wanted = (options.topics ?? ALL_KAFKA_TOPICS).filter((t) => !existing.has(t));
     if (wanted.length === 0) return [];
     await admin.createTopics({
-      waitForLeaders: true,
+      // kafkajs' own wait gives up after a few seconds on a busy broker; wait below instead.
+      waitForLeaders: false,
+      timeout: 60_000,
       topics: wanted.map((topic) => ({
         topic,
         numPartitions: options.partitions,
@@ -57,6 +59,14 @@ export async function createTopics(kafka: Kafka, options: CreateTopicsOptions): 
         configEntries: Object.entries(options.configs ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    await retry(
+      async () => {
+        const meta = await admin.fetchTopicMetadata({ topics: wanted });
+        const ready = meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+        if (!ready) throw new FleetlakeError('KAFKA_TOPICS_NOT_READY', 'new topics have no leaders yet', { retriable: true });
+      },
+      { retries: 60, baseMs: 250, maxMs: 1000, shouldRetry: () => true },
+    );
     return wanted;
   } finally {
     await admin.disconnect();
