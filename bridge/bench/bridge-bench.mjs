@@ -210,7 +210,7 @@ async function main() {
       `http: { port: ${httpPort} }`, 'kafka:', `  brokers: [${brokers.join(', ')}]`, `  lingerMs: ${lingerMs}`, 'logLevel: warn', ''].join('\n'));
     await createTopics(createKafka({ brokers, clientId: 'bench', ssl: { enabled: false, rejectUnauthorized: true }, requestTimeoutMs: 30000, sendRetries: 5 }), { partitions: 6, replicationFactor: 1 });
 
-    bridge = spawnManaged('fleetlake-bridge', process.execPath, [CLI, 'run', '--config', join(dir, 'bridge.yaml')]);
+    bridge = spawnManaged('fleetlake-bridge', process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), CLI, 'run', '--config', join(dir, 'bridge.yaml')]);
     await waitFor(async () => {
       if (!bridge.isRunning()) throw new Error(`bridge exited:\n${bridge.output()}`);
       return (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok;
@@ -236,6 +236,9 @@ async function main() {
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
     const batches = /fleetlake_bridge_kafka_batch_records_count (\d+)/.exec(metrics)?.[1];
     const records = /fleetlake_bridge_kafka_batch_records_sum (\d+)/.exec(metrics)?.[1];
+    const lag = /fleetlake_bridge_nodejs_eventloop_lag_p99_seconds ([\d.e+-]+)/.exec(metrics)?.[1];
+    const lagMax = /fleetlake_bridge_nodejs_eventloop_lag_max_seconds ([\d.e+-]+)/.exec(metrics)?.[1];
+    if (lag) log(`bridge event-loop delay p99 ${(Number(lag) * 1000).toFixed(0)} ms, max ${(Number(lagMax) * 1000).toFixed(0)} ms`);
     const sendSeconds = /fleetlake_bridge_kafka_batch_seconds_sum ([\d.e+-]+)/.exec(metrics)?.[1];
     if (batches && records) log(`Kafka batches: ${batches}, ${(Number(records) / Number(batches)).toFixed(0)} records and ${((Number(sendSeconds) / Number(batches)) * 1000).toFixed(1)} ms per batch on average`);
     log(`machine: ${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} (shared; figures are under contention)`);

@@ -15,17 +15,35 @@ export interface IngestOptions {
  * that do not go to Kafka (the caller acknowledges those as MQTT normally would).
  */
 export class Ingest {
+  private readonly receivedByKind: Record<'record' | 'dead' | 'status', { inc(): void }>;
+  private lastMs = 0;
+  private lastIso = '';
+
   constructor(
     private readonly writer: KafkaWriter,
     private readonly metrics: BridgeMetrics,
     private readonly logger: Logger,
     private readonly options: IngestOptions,
-  ) {}
+  ) {
+    // Label children resolved once: this runs for every message.
+    const r = metrics.received;
+    this.receivedByKind = { record: r.labels('record'), dead: r.labels('dead'), status: r.labels('status') };
+  }
+
+  /** Receive time as ISO-8601, formatted at most once per millisecond. */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
+  }
 
   accept(mqttTopic: string, payload: Buffer, done: AckCallback): 'pass' | 'queued' {
-    const receivedAt = new Date().toISOString();
+    const receivedAt = this.now();
     const routed = routeMessage(mqttTopic, payload, receivedAt, { payloadBudget: this.options.payloadBudget });
-    this.metrics.received.inc({ kind: routed.kind });
+    this.receivedByKind[routed.kind].inc();
     if (routed.kind === 'status') {
       if (!this.options.statusKafkaTopic) return 'pass';
       const record = { topic: this.options.statusKafkaTopic, key: routed.deviceId, value: payload, headers: kafkaHeaders(mqttTopic, receivedAt) };

@@ -24,7 +24,7 @@ describe('Kafka killed with SIGKILL mid-stream', () => {
     kafka = await startKafka();
     const config = testConfig(kafka.brokers, { mqtt: { credentialsFile: await credentialsFile(ids) }, kafka: { requestTimeoutMs: 2000, sendRetries: 1 } });
     await createTopics(createKafka(config.kafka), { partitions: 2, replicationFactor: 1 });
-    bridge = await Bridge.create(config, createLogger('bridge-test', { level: 'warn' }));
+    bridge = await Bridge.create(config, createLogger('bridge-test', { level: 'error' }));
     await bridge.start();
   });
 
