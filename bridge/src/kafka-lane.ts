@@ -161,7 +161,10 @@ export class KafkaLane {
     const topicMessages = toTopicMessages(batch);
     await retry(
       async () => {
-        const producer = await this.getProducer();
+        const producer = await this.getProducer().catch((err: unknown) => {
+          this.metrics.sendErrors.inc();
+          throw err;
+        });
         const started = process.hrtime.bigint();
         try {
           await producer.sendBatch({ topicMessages, acks: -1, timeout: this.options.requestTimeoutMs });
