@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { ALL_KAFKA_TOPICS } from '@fleetlake/contracts';
@@ -23,5 +25,14 @@ describe('createTopics', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('fleetlake-bridge create-topics runs against the broker (topics there: nothing to do)', async () => {
+    const { brokers } = await sharedKafka();
+    const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    const out = execFileSync(process.execPath, [cli, 'create-topics', '--brokers', brokers.join(','), '--partitions', '3'], { encoding: 'utf8', env: { ...process.env, FLEETLAKE_LOG_LEVEL: 'error' } });
+    expect(out.trim()).toBe('all topics exist');
+    const help = execFileSync(process.execPath, [cli, 'create-topics', '--help'], { encoding: 'utf8' });
+    expect(help).toMatch(/--replication N/);
   });
 });
