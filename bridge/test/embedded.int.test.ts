@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { createLogger } from '@fleetlake/core';
-import { ALL_KAFKA_TOPICS, deadLetterValidator, KAFKA_HEADERS } from '@fleetlake/contracts';
+import { ALL_KAFKA_TOPICS, deadLetterValidator, KAFKA_HEADERS, statusMqttTopic } from '@fleetlake/contracts';
 import { sharedKafka } from '@fleetlake/testkit/vitest';
 import { waitFor } from '@fleetlake/testkit';
 import { Bridge } from '../src/bridge.js';
@@ -120,5 +120,20 @@ describe('embedded broker → Kafka', () => {
     await victim.publishAsync(control.topic, control.payload, { qos: 1 });
     await waitFor(() => collector.json('gps_data').some((r) => r.seq === 1_000_000 && r.deviceId === ids[1]), { what: 'control record' });
     expect(collector.json('gps_data').some((r) => r.seq === 999_999)).toBe(false);
+  });
+
+  it('passes status messages through the broker (retained, acknowledged) without writing them to Kafka', async () => {
+    const id = ids[2]!;
+    const status = JSON.stringify({ deviceId: id, status: 'online', timestamp: new Date().toISOString() });
+    const device = await connectDevice(url, id);
+    clients.push(device);
+    await device.publishAsync(statusMqttTopic(id), status, { qos: 1, retain: true });
+    const watcher = await connectDevice(url, `${id}:watch`, { username: id });
+    clients.push(watcher);
+    const got = new Promise<string>((resolve) => watcher.once('message', (_t, payload) => resolve(payload.toString())));
+    await watcher.subscribeAsync(statusMqttTopic(id), { qos: 1 });
+    expect(await got).toBe(status);
+    expect(await bridge.metrics.count(bridge.metrics.received, { kind: 'status' })).toBeGreaterThanOrEqual(1);
+    expect(collector.messages.some((m) => m.message.headers?.[KAFKA_HEADERS.mqttTopic]?.toString() === statusMqttTopic(id))).toBe(false);
   });
 });
