@@ -1,4 +1,5 @@
 // Compares Parquet writers on N gps_data rows: rows/s, file size, and what DuckDB reads back.
+import { performance } from 'node:perf_hooks';
 // Usage: node sink/bench/writers.mjs [rows]   (after `npm run build`)
 import { writeFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

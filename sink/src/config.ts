@@ -11,8 +11,8 @@ export const SinkConfigSchema = Type.Object({
       /** Where a group with no committed offsets starts. */
       fromBeginning: Type.Boolean({ default: true }),
       sessionTimeoutMs: Type.Integer({ minimum: 6000, default: 30_000 }),
-      /** Topics to consume; defaults to the five stream topics and camera_frames. */
-      topics: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+      /** Prefix of the topic names (`staging.` → staging.gps_data, ...); tables keep their names. */
+      topicPrefix: Type.String({ default: '', pattern: '^[A-Za-z0-9._-]*$' }),
     },
     { default: {} },
   ),

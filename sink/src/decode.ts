@@ -1,5 +1,4 @@
 import {
-  CAMERA_FRAMES_TOPIC,
   KAFKA_HEADERS,
   checkCameraFrame,
   eventDate,
@@ -7,7 +6,6 @@ import {
   lakeLocation,
   parseMqttTopic,
   parseRecord,
-  streamForTopic,
   type DeadLetter,
   type LakeRoot,
   type RejectReason,
@@ -16,6 +14,7 @@ import {
 import type { ValidationIssue } from '@fleetlake/core';
 import type { Item } from './items.js';
 import { MARKER_HEADER } from './marker.js';
+import { SinkTopics } from './sink-topics.js';
 
 /** Optional Kafka header with a frame's capture time (ISO-8601 UTC); else the record's timestamp. */
 export const EVENT_TIME_HEADER = 'fleetlake-event-time';
@@ -111,12 +110,14 @@ function decodeFrame(rec: KafkaRecord): Item {
   return { kind: 'frame', offset: BigInt(rec.offset), key: frameObjectKey(dt, deviceId, frameId), eventMs, body: rec.value! };
 }
 
+const DEFAULT_TOPICS = new SinkTopics();
+
 /** A Kafka record to what it becomes in the lake. Never throws: bad input becomes a dead letter. */
-export function decode(rec: KafkaRecord, root: LakeRoot): Item {
+export function decode(rec: KafkaRecord, root: LakeRoot, topics: SinkTopics = DEFAULT_TOPICS): Item {
   if (header(rec, MARKER_HEADER) !== undefined) return { kind: 'marker', offset: BigInt(rec.offset) };
   if (!rec.value || rec.value.byteLength === 0) return dead(rec, 'empty', [{ path: '', message: 'record has no value' }]);
-  if (rec.topic === CAMERA_FRAMES_TOPIC) return decodeFrame(rec);
-  const stream = streamForTopic(rec.topic);
+  if (topics.isFrames(rec.topic)) return decodeFrame(rec);
+  const stream = topics.streamOf(rec.topic);
   if (!stream) return dead(rec, 'unknown_topic', [{ path: '', message: `no stream for topic ${rec.topic}` }]);
   try {
     return decodeStream(stream, rec, root);

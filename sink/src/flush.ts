@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deadLetterObjectKey, parquetObjectKey, streamForTopic } from '@fleetlake/contracts';
+import { deadLetterObjectKey, parquetObjectKey, tableOf } from '@fleetlake/contracts';
 import type { ParquetEncoder } from './parquet.js';
 import type { Segment } from './segment.js';
+import { SinkTopics } from './sink-topics.js';
 import { CONTENT_TYPES, type ObjectStore } from './store.js';
 
 export interface FlushResult {
@@ -17,15 +18,21 @@ let tmpSeq = 0;
  * per date, one JPEG per frame. Names come from the segment's start offset, so storing the same
  * segment again overwrites the same objects. Resolves only when all of them are stored.
  */
-export async function flushSegment(seg: Segment, encoder: ParquetEncoder, store: ObjectStore): Promise<FlushResult> {
+export async function flushSegment(seg: Segment, encoder: ParquetEncoder, store: ObjectStore, topics = new SinkTopics()): Promise<FlushResult> {
   const result: FlushResult = { objects: [], bytes: 0 };
   const puts: Promise<void>[] = [];
-  const stream = streamForTopic(seg.topic);
+  const stream = topics.streamOf(seg.topic);
   for (const [dt, lines] of seg.rows) {
     if (!stream) throw new Error(`rows for a topic without a stream: ${seg.topic}`);
-    const key = parquetObjectKey({ table: seg.topic, dt, topic: seg.topic, partition: seg.partition, startOffset: seg.startOffset });
+    const key = parquetObjectKey({ table: tableOf(stream), dt, topic: seg.topic, partition: seg.partition, startOffset: seg.startOffset });
     const file = join(store.tmpDir, `seg-${process.pid}-${tmpSeq++}.parquet`);
-    await encoder.encode(stream, lines, file);
+    // Which Kafka records the file holds: lets anyone check that offsets and objects line up.
+    await encoder.encode(stream, lines, file, {
+      'fleetlake.kafka.topic': seg.topic,
+      'fleetlake.kafka.partition': String(seg.partition),
+      'fleetlake.kafka.startOffset': String(seg.startOffset),
+      'fleetlake.kafka.endOffset': String(seg.lastOffset),
+    });
     result.bytes += (await stat(file)).size;
     puts.push(store.putFile(key, file, CONTENT_TYPES.parquet));
     result.objects.push({ key, kind: 'parquet', records: lines.length });

@@ -17,3 +17,4 @@ export * from './glue-catalog.js';
 export * from './bucket.js';
 export * from './lake-query.js';
 export * from './saved-queries.js';
+export * from './sink-topics.js';

@@ -3,16 +3,40 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { dirname, join, relative, sep } from 'node:path';
 import type { ObjectStore } from './store.js';
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temp files of sinks that died (kill -9) before renaming them: never objects, safe to delete. */
+async function removeStaleTmp(root: string): Promise<void> {
+  let entries: string[] = [];
+  try {
+    entries = await readdir(root);
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const pid = Number(e);
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await rm(join(root, e), { recursive: true, force: true });
+  }
+}
+
 /** A lake in a local folder: write to `{dir}/.tmp`, then rename into place (atomic on one filesystem). */
 export class LocalStore implements ObjectStore {
   readonly tmpDir: string;
 
   private constructor(readonly location: string) {
-    this.tmpDir = join(location, '.tmp');
+    this.tmpDir = join(location, '.tmp', String(process.pid));
   }
 
   static async create(dir: string): Promise<LocalStore> {
     const store = new LocalStore(dir);
+    await removeStaleTmp(join(dir, '.tmp'));
     await mkdir(store.tmpDir, { recursive: true });
     return store;
   }
@@ -60,5 +84,7 @@ export class LocalStore implements ObjectStore {
     return readFile(this.path(key));
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await rm(this.tmpDir, { recursive: true, force: true });
+  }
 }

@@ -50,18 +50,20 @@ export class ParquetEncoder {
   }
 
   /** Writes `lines` (JSON, one record per line) as a Parquet file at `outFile`. Calls run one at a time. */
-  encode(stream: Stream, lines: Buffer[], outFile: string): Promise<void> {
-    const run = this.queue.then(() => this.encodeNow(stream, lines, outFile));
+  encode(stream: Stream, lines: Buffer[], outFile: string, metadata: Record<string, string> = {}): Promise<void> {
+    const run = this.queue.then(() => this.encodeNow(stream, lines, outFile, metadata));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async encodeNow(stream: Stream, lines: Buffer[], outFile: string): Promise<void> {
+  private async encodeNow(stream: Stream, lines: Buffer[], outFile: string, metadata: Record<string, string>): Promise<void> {
     const json = join(this.tmpDir, `enc-${process.pid}-${this.seq++}.ndjson`);
     await writeFile(json, lines);
+    const kv = Object.entries(metadata).map(([k, v]) => `${quoteIdent(k)}: ${quoteString(v)}`);
+    const kvOption = kv.length ? `, KV_METADATA {${kv.join(', ')}}` : '';
     try {
       await this.con.run(
-        `COPY (${selectSql(columnsOf(stream), quoteString(json))}) TO ${quoteString(outFile)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
+        `COPY (${selectSql(columnsOf(stream), quoteString(json))}) TO ${quoteString(outFile)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880${kvOption})`,
       );
     } finally {
       await rm(json, { force: true });

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
-import { CAMERA_FRAMES_TOPIC, KAFKA_TOPICS, STREAMS, type LakeRoot } from '@fleetlake/contracts';
+import type { LakeRoot } from '@fleetlake/contracts';
 import { once, silentLogger, type Logger } from '@fleetlake/core';
 import type { SinkConfig } from './config.js';
 import { decode } from './decode.js';
@@ -10,9 +10,8 @@ import { SinkMetrics } from './metrics.js';
 import { openStore } from './open-store.js';
 import { ParquetEncoder } from './parquet.js';
 import { PartitionBuffer, type RollLimits, type Segment } from './segment.js';
+import { SinkTopics } from './sink-topics.js';
 import type { ObjectStore } from './store.js';
-
-export const DEFAULT_TOPICS = [...STREAMS.map((s) => KAFKA_TOPICS[s]), CAMERA_FRAMES_TOPIC];
 
 /** Frames are large and each is its own object: smaller files of them keep memory bounded. */
 const FRAME_LIMITS: Omit<RollLimits, 'maxSpanMs'> = { maxRecords: 200, maxBytes: 16 * 1024 * 1024 };
@@ -39,13 +38,13 @@ export interface SinkOptions {
  * is stored, then its end offset committed. Nothing else commits offsets.
  */
 export class Sink {
-  readonly metrics = new SinkMetrics();
   private readonly partitions = new Map<string, PartitionState>();
   private idleTimer: NodeJS.Timeout | undefined;
   private http: HttpServer | undefined;
   private crashed: Error | undefined;
   private running = false;
   private fatal: ((err: Error) => void) | undefined;
+  private readonly topics: SinkTopics;
   /** Resolves when the sink stopped by itself after a fatal error. */
   readonly failed: Promise<Error>;
 
@@ -58,8 +57,10 @@ export class Sink {
     private readonly store: ObjectStore,
     private readonly root: LakeRoot,
     private readonly abort: AbortController,
+    readonly metrics: SinkMetrics,
   ) {
     this.failed = new Promise((resolve) => (this.fatal = resolve));
+    this.topics = new SinkTopics(config.kafka.topicPrefix);
   }
 
   static async create(config: SinkConfig, options: SinkOptions = {}): Promise<Sink> {
@@ -72,17 +73,11 @@ export class Sink {
       maxBytes: 32 * 1024 * 1024,
     });
     const producer = kafka.producer({ allowAutoTopicCreation: false });
-    // Filled in below: the store's retries heartbeat Kafka and count in the metrics.
-    let sink: Sink | undefined;
+    const metrics = new SinkMetrics();
     const abort = new AbortController();
-    const { root, store } = await openStore(config, {
-      logger,
-      signal: abort.signal,
-      onRetry: () => sink?.metrics.storeRetries.inc(),
-    });
+    const { root, store } = await openStore(config, { logger, signal: abort.signal, onRetry: () => metrics.storeRetries.inc() });
     const encoder = await ParquetEncoder.create({ tmpDir: store.tmpDir, threads: config.duckdbThreads });
-    sink = new Sink(config, logger, consumer, producer, encoder, store, root, abort);
-    return sink;
+    return new Sink(config, logger, consumer, producer, encoder, store, root, abort, metrics);
   }
 
   get httpPort(): number | undefined {
@@ -121,7 +116,7 @@ export class Sink {
     });
     await producer.connect();
     await consumer.connect();
-    await consumer.subscribe({ topics: config.kafka.topics ? [...config.kafka.topics] : DEFAULT_TOPICS, fromBeginning: config.kafka.fromBeginning });
+    await consumer.subscribe({ topics: this.topics.all, fromBeginning: config.kafka.fromBeginning });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -138,7 +133,7 @@ export class Sink {
     const key = tpKey(topic, partition);
     let s = this.partitions.get(key);
     if (!s) {
-      const limits = topic === CAMERA_FRAMES_TOPIC ? { ...FRAME_LIMITS, maxSpanMs: this.config.roll.maxSpanMs } : this.config.roll;
+      const limits = this.topics.isFrames(topic) ? { ...FRAME_LIMITS, maxSpanMs: this.config.roll.maxSpanMs } : this.config.roll;
       s = { buffer: new PartitionBuffer(topic, partition, limits), lastActivity: Date.now(), committed: -1n };
       this.partitions.set(key, s);
     }
@@ -150,7 +145,7 @@ export class Sink {
     const state = this.state(topic, partition);
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
-      const item = decode({ ...message, topic, partition }, this.root);
+      const item = decode({ ...message, topic, partition }, this.root, this.topics);
       this.metrics.records.inc({ topic, kind: item.kind });
       if (item.kind === 'dead') this.metrics.deadLetters.inc({ topic, reason: item.reason });
       const closed = state.buffer.add(item);
@@ -168,7 +163,7 @@ export class Sink {
     const end = this.metrics.flushSeconds.startTimer();
     const beat = setInterval(() => void heartbeat().catch(() => undefined), 3000);
     try {
-      const result = await flushSegment(seg, this.encoder, this.store);
+      const result = await flushSegment(seg, this.encoder, this.store, this.topics);
       for (const o of result.objects) this.metrics.objects.inc({ kind: o.kind });
       this.metrics.bytes.inc(result.bytes);
     } catch (err) {
