@@ -58,7 +58,8 @@ export class ParquetEncoder {
 
   private async encodeNow(stream: Stream, lines: Buffer[], outFile: string, metadata: Record<string, string>): Promise<void> {
     const json = join(this.tmpDir, `enc-${process.pid}-${this.seq++}.ndjson`);
-    await writeFile(json, lines);
+    // One write: handing writeFile the array would issue one write call per line.
+    await writeFile(json, Buffer.concat(lines));
     const kv = Object.entries(metadata).map(([k, v]) => `${quoteIdent(k)}: ${quoteString(v)}`);
     const kvOption = kv.length ? `, KV_METADATA {${kv.join(', ')}}` : '';
     try {

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import type { LakeRoot } from '@fleetlake/contracts';
 import { once, silentLogger, type Logger } from '@fleetlake/core';
 import type { SinkConfig } from './config.js';
@@ -24,7 +24,12 @@ interface PartitionState {
   markerSentAt?: number;
   /** Offset committed last for this partition. */
   committed: bigint;
+  /** Closed segments are stored and committed one after the other, while consumption goes on. */
+  tail: Promise<void>;
 }
+
+/** Closed segments being stored at once (all partitions); consumption waits beyond this. */
+const MAX_IN_FLIGHT = 2;
 
 export interface SinkOptions {
   logger?: Logger;
@@ -42,6 +47,7 @@ export class Sink {
   private idleTimer: NodeJS.Timeout | undefined;
   private http: HttpServer | undefined;
   private crashed: Error | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private fatal: ((err: Error) => void) | undefined;
   private readonly topics: SinkTopics;
@@ -72,7 +78,7 @@ export class Sink {
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
     });
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     const metrics = new SinkMetrics();
     const abort = new AbortController();
     const { root, store } = await openStore(config, { logger, signal: abort.signal, onRetry: () => metrics.storeRetries.inc() });
@@ -134,7 +140,7 @@ export class Sink {
     let s = this.partitions.get(key);
     if (!s) {
       const limits = this.topics.isFrames(topic) ? { ...FRAME_LIMITS, maxSpanMs: this.config.roll.maxSpanMs } : this.config.roll;
-      s = { buffer: new PartitionBuffer(topic, partition, limits), lastActivity: Date.now(), committed: -1n };
+      s = { buffer: new PartitionBuffer(topic, partition, limits), lastActivity: Date.now(), committed: -1n, tail: Promise.resolve() };
       this.partitions.set(key, s);
     }
     return s;
@@ -149,13 +155,28 @@ export class Sink {
       this.metrics.records.inc({ topic, kind: item.kind });
       if (item.kind === 'dead') this.metrics.deadLetters.inc({ topic, reason: item.reason });
       const closed = state.buffer.add(item);
-      for (const seg of closed) await this.complete(seg, state, heartbeat);
+      for (const seg of closed) await this.enqueue(seg, state, heartbeat);
       resolveOffset(message.offset);
       state.lastActivity = Date.now();
       if (closed.length > 0) state.markerSentAt = undefined;
     }
     this.updateBuffered();
     await heartbeat();
+  }
+
+  /**
+   * Queues a closed segment behind the partition's earlier ones (offsets are committed in order) and
+   * lets consumption go on; waits only when MAX_IN_FLIGHT segments are being stored. After a failed
+   * segment nothing later in that partition is stored or committed.
+   */
+  private async enqueue(seg: Segment, state: PartitionState, heartbeat: () => Promise<void>): Promise<void> {
+    if (this.crashed) throw this.crashed;
+    const run = state.tail.then(() => this.complete(seg, state, heartbeat));
+    state.tail = run;
+    const tracked = run.catch(() => undefined).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    while (this.inFlight.size > MAX_IN_FLIGHT) await Promise.race(this.inFlight);
+    if (this.crashed) throw this.crashed;
   }
 
   /** Stores a closed segment, then commits the offset after it. */
@@ -230,6 +251,7 @@ export class Sink {
       }
     }
     this.running = false;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 15_000))]);
     this.abort.abort(new Error('sink stopping'));
     await this.consumer.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Message } from 'kafkajs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { KAFKA_HEADERS, STREAMS, streamMqttTopic, cameraMqttTopic, type Stream } from '@fleetlake/contracts';
 import type { PlainObject } from '@fleetlake/core';
@@ -33,10 +33,12 @@ export interface Workload {
   frames?: boolean;
   /** gps records of device late-car dated the day before, produced last. */
   late?: number;
+  /** Index of the first record of each stream (to produce a workload in parts). */
+  from?: number;
 }
 
 export async function produce(brokers: string[], prefix: string, w: Workload): Promise<void> {
-  const producer = kafkaClient(brokers).producer({ allowAutoTopicCreation: false });
+  const producer = kafkaClient(brokers).producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const devices = w.devices ?? 10;
   const batch: { topic: string; messages: Message[] }[] = [];
@@ -55,7 +57,7 @@ export async function produce(brokers: string[], prefix: string, w: Workload): P
   try {
     for (const stream of STREAMS) {
       const n = w.counts[stream] ?? 0;
-      for (let i = 0; i < n; i++) {
+      for (let i = w.from ?? 0; i < (w.from ?? 0) + n; i++) {
         const r = makeRecord(stream, i, devices);
         await add(prefix + topicOf(stream), { key: r.deviceId, value: JSON.stringify(r), headers: { [KAFKA_HEADERS.mqttTopic]: streamMqttTopic(r.deviceId, stream) } });
         if (stream === 'traffic' && w.frames) {
@@ -64,7 +66,7 @@ export async function produce(brokers: string[], prefix: string, w: Workload): P
         }
       }
     }
-    for (let i = 0; i < (w.invalid ?? 0); i++) await add(`${prefix}gps_data`, { key: 'bad', value: JSON.stringify({ deviceId: 'bad', seq: i }) });
+    for (let i = w.from ?? 0; i < (w.from ?? 0) + (w.invalid ?? 0); i++) await add(`${prefix}gps_data`, { key: 'bad', value: JSON.stringify({ deviceId: 'bad', seq: i }) });
     for (let i = 0; i < (w.late ?? 0); i++) {
       const r = { ...makeRecord('gps', i, 1, Date.parse('2026-11-26T23:59:00.000Z')), deviceId: 'late-car' };
       await add(`${prefix}gps_data`, { key: r.deviceId, value: JSON.stringify(r) });
@@ -128,4 +130,43 @@ print(json.dumps({"rows": t.num_rows, "schema": s, "sample": row}))
 `;
   const { stdout } = await run(`${bin}/python`, ['-c', script, ...files], { maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout);
+}
+
+/** A TCP proxy to a local service that a test can take down (connections refused) and bring back. */
+export async function startProxy(targetPort: number): Promise<{ port: number; down(): Promise<void>; up(): Promise<void>; stop(): Promise<void> }> {
+  const net = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  let server: import('node:net').Server | undefined;
+  let port = 0;
+  const up = () =>
+    new Promise<void>((resolve, reject) => {
+      server = net.createServer((client) => {
+        const upstream = net.connect(targetPort, '127.0.0.1');
+        sockets.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const close = () => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        client.on('error', close).on('close', close);
+        upstream.on('error', close).on('close', close);
+      });
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as import('node:net').AddressInfo).port;
+        resolve();
+      });
+    });
+  const down = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+      if (!server) return resolve();
+      server.close(() => resolve());
+      server = undefined;
+    });
+  await up();
+  return { get port() { return port; }, down, up, stop: down };
 }
