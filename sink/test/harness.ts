@@ -52,7 +52,7 @@ export async function produce(brokers: string[], prefix: string, w: Workload): P
     let tm = batch.find((b) => b.topic === topic);
     if (!tm) batch.push((tm = { topic, messages: [] }));
     tm.messages.push(m);
-    if (++pending >= 5000) await flush();
+    if (++pending >= 2000) await flush();
   };
   try {
     for (const stream of STREAMS) {

@@ -56,7 +56,8 @@ describe(`sink killed with SIGKILL ${KILLS} times while consuming`, () => {
           const part = k / (KILLS / PARTS);
           await produce(brokers, prefix, { counts: PER_PART, devices: 7, frames: true, invalid: INVALID_PER_PART, from: part * 100_000 });
         }
-        const before = await committedTotal();
+        // The group coordinator may still be loading on a fresh broker: retry until it answers.
+        const { v: before } = await waitFor(async () => ({ v: await committedTotal() }), { timeoutMs: 60_000, what: 'committed offsets' });
         const proc = spawnSink(brokers);
         child = proc;
         const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
