@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@fleetlake/testkit';
+import { freePort, waitFor } from '@fleetlake/testkit';
 import { sharedKafka } from '@fleetlake/testkit/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LakeQuery } from '../src/lake-query.js';
@@ -23,9 +23,9 @@ describe(`sink killed with SIGKILL ${KILLS} times while consuming`, () => {
   let child: ChildProcess | undefined;
 
   let stderr = '';
-  const spawnSink = (brokers: string[]) => {
+  const spawnSink = (brokers: string[], httpPort = -1) => {
     stderr = '';
-    const proc = spawn(process.execPath, [CLI, 'run', '--brokers', brokers.join(','), '--lake', lake, '--group', group, '--http-port=-1'], {
+    const proc = spawn(process.execPath, [CLI, 'run', '--brokers', brokers.join(','), '--lake', lake, '--group', group, `--http-port=${httpPort}`], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: {
         ...process.env,
@@ -74,8 +74,11 @@ describe(`sink killed with SIGKILL ${KILLS} times while consuming`, () => {
         child = undefined;
       }
       // A last run to the end, stopped gracefully.
-      const last = spawnSink(brokers);
+      const port = await freePort();
+      const last = spawnSink(brokers, port);
       child = last;
+      // Running (signal handlers installed, consumer started) before it is asked to stop.
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, { timeoutMs: 60_000, what: 'the last sink to be healthy' });
       await waitCaughtUp(brokers, group, topics, 180_000);
       const done = new Promise((r) => last.once('exit', (code, signal) => r(code ?? signal)));
       last.kill('SIGTERM');

@@ -33,6 +33,7 @@ describe(`sink → local lake (${Object.values(counts).reduce((a, b) => a + b) +
       kafka: { brokers, groupId: `${prefix}sink`, topicPrefix: prefix },
       lake: { root: lake },
       roll: { maxRecords: 50_000, idleMarkerMs: 500 },
+      http: { port: 0 },
     });
     sink = await Sink.create(config);
     await sink.start();
@@ -87,6 +88,16 @@ describe(`sink → local lake (${Object.values(counts).reduce((a, b) => a + b) +
     } finally {
       q.close();
     }
+  });
+
+  it('serves /healthz and /metrics', async () => {
+    const base = `http://127.0.0.1:${sink!.httpPort}`;
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true });
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(new RegExp(`fleetlake_sink_dead_letters_total\\{topic="${prefix.replace('.', '\\.')}gps_data",reason="schema"\\} ${INVALID}`));
+    expect(text).toContain('fleetlake_sink_objects_written_total{kind="parquet"}');
   });
 
   it('object names and the offsets they hold line up: no overlap, no gap', async () => {
