@@ -41,11 +41,13 @@ export class ParquetEncoder {
     private readonly tmpDir: string,
   ) {}
 
-  static async create(options: { tmpDir: string; threads?: number }): Promise<ParquetEncoder> {
+  static async create(options: { tmpDir: string; threads?: number; memoryLimit?: string }): Promise<ParquetEncoder> {
     const instance = await DuckDBInstance.create(':memory:', { threads: String(options.threads ?? 1) });
     const con = await instance.connect();
     await con.run(`SET TimeZone = 'UTC'`);
     await con.run('SET preserve_insertion_order = true');
+    // Bounded: a file's rows are streamed through, and the sink's own buffers hold the input already.
+    await con.run(`SET memory_limit = '${options.memoryLimit ?? '256MB'}'`);
     return new ParquetEncoder(instance, con, options.tmpDir);
   }
 

@@ -46,7 +46,10 @@ export class Sink {
   private readonly partitions = new Map<string, PartitionState>();
   private idleTimer: NodeJS.Timeout | undefined;
   private http: HttpServer | undefined;
+  /** A segment could not be stored: fatal, nothing after it is committed. */
   private crashed: Error | undefined;
+  /** The consumer's last crash; kafkajs restarts it, and a new group join clears this. */
+  private consumerError: Error | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private fatal: ((err: Error) => void) | undefined;
@@ -101,7 +104,10 @@ export class Sink {
         host: config.http.host,
         port: config.http.port,
         registry: this.metrics.registry,
-        healthy: () => ({ ok: this.running && !this.crashed, detail: { running: this.running, error: this.crashed?.message } }),
+        healthy: () => ({
+          ok: this.running && !this.crashed && !this.consumerError,
+          detail: { running: this.running, error: (this.crashed ?? this.consumerError)?.message },
+        }),
       });
     }
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
@@ -113,10 +119,11 @@ export class Sink {
           this.partitions.delete(key);
         }
       }
+      this.consumerError = undefined;
       this.logger.info({ assigned: [...assigned] }, 'partitions assigned');
     });
     consumer.on(consumer.events.CRASH, (e) => {
-      this.crashed = e.payload.error;
+      this.consumerError = e.payload.error;
       this.logger.error({ err: e.payload.error.message, restart: e.payload.restart }, 'consumer crashed');
       if (!e.payload.restart) this.fatal?.(e.payload.error);
     });
