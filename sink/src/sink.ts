@@ -1,6 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import type { LakeRoot } from '@fleetlake/contracts';
-import { once, silentLogger, type Logger } from '@fleetlake/core';
+import { once, retry, silentLogger, type Logger } from '@fleetlake/core';
 import type { SinkConfig } from './config.js';
 import { decode } from './decode.js';
 import { flushSegment } from './flush.js';
@@ -127,9 +127,11 @@ export class Sink {
       this.logger.error({ err: e.payload.error.message, restart: e.payload.restart }, 'consumer crashed');
       if (!e.payload.restart) this.fatal?.(e.payload.error);
     });
-    await producer.connect();
-    await consumer.connect();
-    await consumer.subscribe({ topics: this.topics.all, fromBeginning: config.kafka.fromBeginning });
+    // A broker that just started (or topics just created) answers "not yet" for a while: retry those.
+    const startup = { retries: 10, baseMs: config.retry.baseMs, maxMs: config.retry.maxMs, signal: this.abort.signal };
+    await retry(() => producer.connect(), startup);
+    await retry(() => consumer.connect(), startup);
+    await retry(() => consumer.subscribe({ topics: this.topics.all, fromBeginning: config.kafka.fromBeginning }), startup);
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

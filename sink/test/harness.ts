@@ -16,7 +16,12 @@ export async function createTopics(brokers: string[], prefix: string, partitions
   const admin = kafkaClient(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })), waitForLeaders: true });
+    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })), waitForLeaders: false });
+    // Leaders known to the broker we ask is not yet every partition served: wait until all answer.
+    await waitFor(async () => (await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)))).every((o) => o.length === partitions), {
+      timeoutMs: 60_000,
+      what: 'new topics to be served',
+    });
   } finally {
     await admin.disconnect();
   }
