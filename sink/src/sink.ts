@@ -33,8 +33,6 @@ const MAX_IN_FLIGHT = 2;
 
 export interface SinkOptions {
   logger?: Logger;
-  /** Credentials for S3 (tests against moto); else the SDK's default chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /**
