@@ -1,0 +1,88 @@
+// Benchmark: N gps_data records from Kafka to stored Parquet in a local lake, through the real
+// `fleetlake-sink run` process. Prints records/s, MB/s (Kafka record bytes in) and the sink's peak RSS.
+// Usage: npm run bench:sink [-- records partitions]     (builds first)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { startKafka, waitFor } from '@fleetlake/testkit';
+import { gpsRecord } from './gen.mjs';
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const PARTITIONS = Number(process.argv[3] ?? 2);
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const lake = mkdtempSync(join(tmpdir(), 'sink-bench-lake-'));
+const kafkaBroker = await startKafka({ heapMb: 1024 });
+const brokers = kafkaBroker.brokers;
+const kafka = new Kafka({ brokers, clientId: 'sink-bench', logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+let child;
+try {
+  await admin.connect();
+  // Every topic the sink subscribes to exists (as in a deployment); only gps_data gets records.
+  const topics = ['gps_data', 'vehicle_data', 'traffic_data', 'weather_data', 'emergency_data', 'camera_frames'];
+  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  let inBytes = 0;
+  const tp0 = performance.now();
+  for (let i = 0; i < N; i += 2500) {
+    const messages = [];
+    for (let j = i; j < Math.min(N, i + 2500); j++) {
+      const r = gpsRecord(j);
+      const value = JSON.stringify(r);
+      inBytes += Buffer.byteLength(value);
+      messages.push({ key: r.deviceId, value });
+    }
+    await producer.send({ topic: 'gps_data', messages, acks: -1 });
+  }
+  await producer.disconnect();
+  console.log(`produced ${N} gps_data records (${(inBytes / 1e6).toFixed(1)} MB) into ${PARTITIONS} partitions in ${((performance.now() - tp0) / 1000).toFixed(1)} s`);
+
+  const t0 = performance.now();
+  child = spawn(process.execPath, [cli, 'run', '--brokers', brokers.join(','), '--lake', lake, '--group', 'bench', '--http-port=-1'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, FLEETLAKE_LOG_LEVEL: 'warn', FLEETLAKE_SINK_ROLL__MAX_RECORDS: '250000', FLEETLAKE_SINK_ROLL__IDLE_MARKER_MS: '1000' },
+  });
+  const early = new AbortController();
+  child.once('exit', (code, signal) => early.abort(new Error(`sink exited early (${code ?? signal})`)));
+  let tFirst;
+  let peakKb = 0;
+  const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  await waitFor(
+    async () => {
+      peakKb = Number(/VmHWM:\s+(\d+)/.exec(status())?.[1] ?? peakKb);
+      const [c] = await admin.fetchOffsets({ groupId: 'bench', topics: ['gps_data'] });
+      const ends = await admin.fetchTopicOffsets('gps_data');
+      const committed = c.partitions.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0);
+      if (committed > 0 && tFirst === undefined) tFirst = performance.now();
+      return ends.every((e) => Number(c.partitions.find((p) => p.partition === e.partition)?.offset ?? -1) >= Number(e.high));
+    },
+    { timeoutMs: 900_000, intervalMs: 100, what: 'the sink to commit every offset', signal: early.signal },
+  );
+  const secs = (performance.now() - t0) / 1000;
+  const files = await import('@duckdb/node-api').then(async ({ DuckDBInstance }) => {
+    const inst = await DuckDBInstance.create(':memory:');
+    const con = await inst.connect();
+    const r = (await con.runAndReadAll(`SELECT count(*)::BIGINT AS n, count(DISTINCT filename)::INT AS f FROM read_parquet('${lake}/gps_data/*/*.parquet', filename = true)`)).getRowObjectsJson()[0];
+    con.closeSync();
+    inst.closeSync();
+    return r;
+  });
+  if (Number(files.n) !== N) throw new Error(`lake holds ${files.n} rows, expected ${N}`);
+  const exit = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exit;
+  child = undefined;
+  console.log(`lake: ${files.n} rows in ${files.f} Parquet files; first commit after ${((tFirst - t0) / 1000).toFixed(1)} s (process start, group join, first segment)`);
+  console.log(`wall time from process start to last commit: ${secs.toFixed(1)} s on a 2-core machine shared with other work`);
+  console.log(`sink: ${Math.round(N / secs)} records/s, ${(inBytes / 1e6 / secs).toFixed(1)} MB/s, ${Math.round(peakKb / 1024)} MB peak RSS`);
+} finally {
+  child?.kill('SIGKILL');
+  await admin.disconnect().catch(() => undefined);
+  await kafkaBroker.stop();
+  rmSync(lake, { recursive: true, force: true });
+}

@@ -1,0 +1,127 @@
+import {
+  KAFKA_HEADERS,
+  checkCameraFrame,
+  eventDate,
+  frameObjectKey,
+  lakeLocation,
+  parseMqttTopic,
+  parseRecord,
+  type DeadLetter,
+  type LakeRoot,
+  type RejectReason,
+  type Stream,
+} from '@fleetlake/contracts';
+import type { ValidationIssue } from '@fleetlake/core';
+import type { Item } from './items.js';
+import { MARKER_HEADER } from './marker.js';
+import { SinkTopics } from './sink-topics.js';
+
+/** Optional Kafka header with a frame's capture time (ISO-8601 UTC); else the record's timestamp. */
+export const EVENT_TIME_HEADER = 'fleetlake-event-time';
+
+export interface KafkaRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** Kafka record timestamp, ms since the epoch as a string (kafkajs). */
+  timestamp: string;
+  value: Buffer | null;
+  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+}
+
+export type SinkRejectReason = RejectReason | 'unknown_topic' | 'empty';
+
+function header(rec: KafkaRecord, name: string): string | undefined {
+  const h = rec.headers?.[name];
+  const v = Array.isArray(h) ? h[0] : h;
+  return v === undefined ? undefined : v.toString();
+}
+
+function kafkaDate(rec: KafkaRecord): { dt: string; ms: number } {
+  const ms = Number(rec.timestamp);
+  return { dt: new Date(ms).toISOString().slice(0, 10), ms };
+}
+
+/**
+ * The snapshotUri of a traffic row: where its frame is (or will be) stored. Computed from deviceId,
+ * frameId and the row's event date, so it does not depend on the frame having arrived.
+ */
+export function snapshotUri(root: LakeRoot, dt: string, deviceId: string, frameId: string): string {
+  return lakeLocation(root, frameObjectKey(dt, deviceId, frameId));
+}
+
+function dead(rec: KafkaRecord, reason: SinkRejectReason, issues: ValidationIssue[], deviceId?: string): Item {
+  const { dt, ms } = kafkaDate(rec);
+  const payload = rec.value ?? Buffer.alloc(0);
+  const envelope: DeadLetter = {
+    reason,
+    issues: issues.slice(0, 50),
+    source: 'sink',
+    kafkaTopic: rec.topic,
+    kafkaPartition: rec.partition,
+    kafkaOffset: rec.offset,
+    // The record's own timestamp (not the clock), so that a replay writes identical bytes.
+    receivedAt: new Date(ms).toISOString(),
+    payloadBase64: payload.toString('base64'),
+    payloadBytes: payload.byteLength,
+  };
+  const mqttTopic = header(rec, KAFKA_HEADERS.mqttTopic);
+  if (mqttTopic !== undefined) envelope.mqttTopic = mqttTopic;
+  if (deviceId !== undefined) envelope.deviceId = deviceId;
+  return { kind: 'dead', offset: BigInt(rec.offset), dt, reason, line: Buffer.from(`${JSON.stringify(envelope)}\n`) };
+}
+
+const NL = 0x0a;
+
+function decodeStream(stream: Stream, rec: KafkaRecord, root: LakeRoot): Item {
+  const value = rec.value!;
+  const parsed = parseRecord(stream, value);
+  if (!parsed.ok) return dead(rec, parsed.reason, parsed.issues);
+  const record = parsed.value;
+  const dt = eventDate(record.timestamp);
+  const eventMs = Date.parse(record.timestamp);
+  let line: Buffer;
+  if (stream === 'traffic') {
+    const t = record as { deviceId: string; frameId: string };
+    line = Buffer.from(`${JSON.stringify({ ...record, snapshotUri: snapshotUri(root, dt, t.deviceId, t.frameId) })}\n`);
+  } else if (value.indexOf(NL) !== -1) {
+    line = Buffer.from(`${JSON.stringify(record)}\n`);
+  } else {
+    line = Buffer.concat([value, Buffer.from('\n')]);
+  }
+  return { kind: 'row', offset: BigInt(rec.offset), dt, eventMs, line };
+}
+
+function decodeFrame(rec: KafkaRecord): Item {
+  const topic = parseMqttTopic(header(rec, KAFKA_HEADERS.mqttTopic) ?? '');
+  if (!topic.ok || topic.topic.kind !== 'camera') {
+    return dead(rec, 'bad_topic', [{ path: '', message: `camera frame without a camera MQTT topic header: ${topic.ok ? topic.topic.kind : topic.error}` }]);
+  }
+  const { deviceId, frameId } = topic.topic;
+  const check = checkCameraFrame(rec.value!, Number.MAX_SAFE_INTEGER);
+  if (!check.ok) return dead(rec, check.reason, check.issues, deviceId);
+  const eventTime = header(rec, EVENT_TIME_HEADER);
+  let dt = kafkaDate(rec).dt;
+  let eventMs = Number(rec.timestamp);
+  if (eventTime !== undefined && !Number.isNaN(Date.parse(eventTime))) {
+    dt = eventDate(eventTime);
+    eventMs = Date.parse(eventTime);
+  }
+  return { kind: 'frame', offset: BigInt(rec.offset), key: frameObjectKey(dt, deviceId, frameId), eventMs, body: rec.value! };
+}
+
+const DEFAULT_TOPICS = new SinkTopics();
+
+/** A Kafka record to what it becomes in the lake. Never throws: bad input becomes a dead letter. */
+export function decode(rec: KafkaRecord, root: LakeRoot, topics: SinkTopics = DEFAULT_TOPICS): Item {
+  if (header(rec, MARKER_HEADER) !== undefined) return { kind: 'marker', offset: BigInt(rec.offset) };
+  if (!rec.value || rec.value.byteLength === 0) return dead(rec, 'empty', [{ path: '', message: 'record has no value' }]);
+  if (topics.isFrames(rec.topic)) return decodeFrame(rec);
+  const stream = topics.streamOf(rec.topic);
+  if (!stream) return dead(rec, 'unknown_topic', [{ path: '', message: `no stream for topic ${rec.topic}` }]);
+  try {
+    return decodeStream(stream, rec, root);
+  } catch (err) {
+    return dead(rec, 'schema', [{ path: '/timestamp', message: (err as Error).message }]);
+  }
+}

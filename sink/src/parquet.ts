@@ -1,0 +1,80 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { columnsOf, type Column, type ColumnType, type Stream } from '@fleetlake/contracts';
+
+/**
+ * Parquet encoding with DuckDB (chosen by measurement, see sink/bench/writers.mjs): the validated JSON
+ * lines are handed to DuckDB's JSON reader with the contract's column types and written as ZSTD
+ * Parquet. Timestamps become TIMESTAMP(MICROS, isAdjustedToUTC=true), which Athena reads.
+ * Rows keep their Kafka order and DuckDB runs single-threaded per file, so equal input gives
+ * byte-identical files — what makes a replay rewrite the same object with the same content.
+ */
+const DUCK_TYPES: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  double: 'DOUBLE',
+  int: 'INTEGER',
+  bigint: 'BIGINT',
+  timestamp: 'VARCHAR',
+  boolean: 'BOOLEAN',
+};
+
+export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const quoteString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/** The SELECT that turns `read_json(file)` into the stream's typed columns. */
+export function selectSql(columns: Column[], source: string): string {
+  const spec = columns.map((c) => `${quoteIdent(c.name)}: '${DUCK_TYPES[c.type]}'`).join(', ');
+  const sel = columns
+    .map((c) => (c.type === 'timestamp' ? `CAST(${quoteIdent(c.name)} AS TIMESTAMPTZ) AS ${quoteIdent(c.name)}` : quoteIdent(c.name)))
+    .join(', ');
+  return `SELECT ${sel} FROM read_json(${source}, format = 'newline_delimited', columns = {${spec}})`;
+}
+
+export class ParquetEncoder {
+  private queue: Promise<unknown> = Promise.resolve();
+  private seq = 0;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly con: DuckDBConnection,
+    private readonly tmpDir: string,
+  ) {}
+
+  static async create(options: { tmpDir: string; threads?: number; memoryLimit?: string }): Promise<ParquetEncoder> {
+    const instance = await DuckDBInstance.create(':memory:', { threads: String(options.threads ?? 1) });
+    const con = await instance.connect();
+    await con.run(`SET TimeZone = 'UTC'`);
+    await con.run('SET preserve_insertion_order = true');
+    // Bounded: a file's rows are streamed through, and the sink's own buffers hold the input already.
+    await con.run(`SET memory_limit = '${options.memoryLimit ?? '256MB'}'`);
+    return new ParquetEncoder(instance, con, options.tmpDir);
+  }
+
+  /** Writes `lines` (JSON, one record per line) as a Parquet file at `outFile`. Calls run one at a time. */
+  encode(stream: Stream, lines: Buffer[], outFile: string, metadata: Record<string, string> = {}): Promise<void> {
+    const run = this.queue.then(() => this.encodeNow(stream, lines, outFile, metadata));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async encodeNow(stream: Stream, lines: Buffer[], outFile: string, metadata: Record<string, string>): Promise<void> {
+    const json = join(this.tmpDir, `enc-${process.pid}-${this.seq++}.ndjson`);
+    // One write: handing writeFile the array would issue one write call per line.
+    await writeFile(json, Buffer.concat(lines));
+    const kv = Object.entries(metadata).map(([k, v]) => `${quoteIdent(k)}: ${quoteString(v)}`);
+    const kvOption = kv.length ? `, KV_METADATA {${kv.join(', ')}}` : '';
+    try {
+      await this.con.run(
+        `COPY (${selectSql(columnsOf(stream), quoteString(json))}) TO ${quoteString(outFile)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880${kvOption})`,
+      );
+    } finally {
+      await rm(json, { force: true });
+    }
+  }
+
+  close(): void {
+    this.con.closeSync();
+    this.instance.closeSync();
+  }
+}

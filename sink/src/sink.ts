@@ -1,0 +1,270 @@
+import { Kafka, Partitioners, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import type { LakeRoot } from '@fleetlake/contracts';
+import { once, retry, silentLogger, type Logger } from '@fleetlake/core';
+import type { SinkConfig } from './config.js';
+import { decode } from './decode.js';
+import { flushSegment } from './flush.js';
+import { HttpServer } from './http.js';
+import { sendMarker } from './marker.js';
+import { SinkMetrics } from './metrics.js';
+import { openStore } from './open-store.js';
+import { ParquetEncoder } from './parquet.js';
+import { PartitionBuffer, type RollLimits, type Segment } from './segment.js';
+import { SinkTopics } from './sink-topics.js';
+import type { ObjectStore } from './store.js';
+
+/** Frames are large and each is its own object: smaller files of them keep memory bounded. */
+const FRAME_LIMITS: Omit<RollLimits, 'maxSpanMs'> = { maxRecords: 200, maxBytes: 16 * 1024 * 1024 };
+
+const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
+
+interface PartitionState {
+  buffer: PartitionBuffer;
+  lastActivity: number;
+  markerSentAt?: number;
+  /** Offset committed last for this partition. */
+  committed: bigint;
+  /** Closed segments are stored and committed one after the other, while consumption goes on. */
+  tail: Promise<void>;
+}
+
+/** Closed segments being stored at once (all partitions); consumption waits beyond this. */
+const MAX_IN_FLIGHT = 2;
+
+export interface SinkOptions {
+  logger?: Logger;
+}
+
+/**
+ * Kafka → lake. A consumer group over the stream topics and camera_frames; per (topic, partition)
+ * buffers cut into segments by count, bytes, event-time span and flush markers; each closed segment
+ * is stored, then its end offset committed. Nothing else commits offsets.
+ */
+export class Sink {
+  private readonly partitions = new Map<string, PartitionState>();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private http: HttpServer | undefined;
+  /** A segment could not be stored: fatal, nothing after it is committed. */
+  private crashed: Error | undefined;
+  /** The consumer's last crash; kafkajs restarts it, and a new group join clears this. */
+  private consumerError: Error | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private fatal: ((err: Error) => void) | undefined;
+  private readonly topics: SinkTopics;
+  /** Resolves when the sink stopped by itself after a fatal error. */
+  readonly failed: Promise<Error>;
+
+  private constructor(
+    private readonly config: SinkConfig,
+    private readonly logger: Logger,
+    private readonly consumer: Consumer,
+    private readonly producer: Producer,
+    private readonly encoder: ParquetEncoder,
+    private readonly store: ObjectStore,
+    private readonly root: LakeRoot,
+    private readonly abort: AbortController,
+    readonly metrics: SinkMetrics,
+  ) {
+    this.failed = new Promise((resolve) => (this.fatal = resolve));
+    this.topics = new SinkTopics(config.kafka.topicPrefix);
+  }
+
+  static async create(config: SinkConfig, options: SinkOptions = {}): Promise<Sink> {
+    const logger = options.logger ?? silentLogger();
+    const kafka = new Kafka({ clientId: config.kafka.clientId, brokers: [...config.kafka.brokers], logLevel: logLevel.WARN, retry: { retries: 10 } });
+    const consumer = kafka.consumer({
+      groupId: config.kafka.groupId,
+      sessionTimeout: config.kafka.sessionTimeoutMs,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+    });
+    const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    const metrics = new SinkMetrics();
+    const abort = new AbortController();
+    const { root, store } = await openStore(config, { logger, signal: abort.signal, onRetry: () => metrics.storeRetries.inc() });
+    const encoder = await ParquetEncoder.create({ tmpDir: store.tmpDir, threads: config.duckdbThreads });
+    return new Sink(config, logger, consumer, producer, encoder, store, root, abort, metrics);
+  }
+
+  get httpPort(): number | undefined {
+    return this.http?.port;
+  }
+
+  get lakeStore(): ObjectStore {
+    return this.store;
+  }
+
+  async start(): Promise<void> {
+    const { consumer, producer, config } = this;
+    if (config.http.port >= 0) {
+      this.http = await HttpServer.start({
+        host: config.http.host,
+        port: config.http.port,
+        registry: this.metrics.registry,
+        healthy: () => ({
+          ok: this.running && !this.crashed && !this.consumerError,
+          detail: { running: this.running, error: (this.crashed ?? this.consumerError)?.message },
+        }),
+      });
+    }
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      const assigned = new Set(Object.entries(e.payload.memberAssignment).flatMap(([t, ps]) => ps.map((p) => tpKey(t, p))));
+      for (const [key, state] of this.partitions) {
+        if (!assigned.has(key)) {
+          // Revoked: the next owner replays from the committed offset.
+          state.buffer.reset();
+          this.partitions.delete(key);
+        }
+      }
+      this.consumerError = undefined;
+      this.logger.info({ assigned: [...assigned] }, 'partitions assigned');
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.consumerError = e.payload.error;
+      this.logger.error({ err: e.payload.error.message, restart: e.payload.restart }, 'consumer crashed');
+      if (!e.payload.restart) this.fatal?.(e.payload.error);
+    });
+    // A broker that just started (or topics just created) answers "not yet" for a while: retry those.
+    const startup = { retries: 10, baseMs: config.retry.baseMs, maxMs: config.retry.maxMs, signal: this.abort.signal };
+    await retry(() => producer.connect(), startup);
+    await retry(() => consumer.connect(), startup);
+    await retry(() => consumer.subscribe({ topics: this.topics.all, fromBeginning: config.kafka.fromBeginning }), startup);
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.running = true;
+    const tick = Math.max(50, Math.min(1000, Math.floor(config.roll.idleMarkerMs / 4)));
+    this.idleTimer = setInterval(() => void this.markIdle('idle', config.roll.idleMarkerMs), tick);
+    this.logger.info({ lake: this.store.location, brokers: config.kafka.brokers }, 'sink started');
+  }
+
+  private state(topic: string, partition: number): PartitionState {
+    const key = tpKey(topic, partition);
+    let s = this.partitions.get(key);
+    if (!s) {
+      const limits = this.topics.isFrames(topic) ? { ...FRAME_LIMITS, maxSpanMs: this.config.roll.maxSpanMs } : this.config.roll;
+      s = { buffer: new PartitionBuffer(topic, partition, limits), lastActivity: Date.now(), committed: -1n, tail: Promise.resolve() };
+      this.partitions.set(key, s);
+    }
+    return s;
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    const state = this.state(topic, partition);
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const item = decode({ ...message, topic, partition }, this.root, this.topics);
+      this.metrics.records.inc({ topic, kind: item.kind });
+      if (item.kind === 'dead') this.metrics.deadLetters.inc({ topic, reason: item.reason });
+      const closed = state.buffer.add(item);
+      for (const seg of closed) await this.enqueue(seg, state, heartbeat);
+      resolveOffset(message.offset);
+      state.lastActivity = Date.now();
+      if (closed.length > 0) state.markerSentAt = undefined;
+    }
+    this.updateBuffered();
+    await heartbeat();
+  }
+
+  /**
+   * Queues a closed segment behind the partition's earlier ones (offsets are committed in order) and
+   * lets consumption go on; waits only when MAX_IN_FLIGHT segments are being stored. After a failed
+   * segment nothing later in that partition is stored or committed.
+   */
+  private async enqueue(seg: Segment, state: PartitionState, heartbeat: () => Promise<void>): Promise<void> {
+    if (this.crashed) throw this.crashed;
+    const run = state.tail.then(() => this.complete(seg, state, heartbeat));
+    state.tail = run;
+    const tracked = run.catch(() => undefined).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    while (this.inFlight.size > MAX_IN_FLIGHT) await Promise.race(this.inFlight);
+    if (this.crashed) throw this.crashed;
+  }
+
+  /** Stores a closed segment, then commits the offset after it. */
+  private async complete(seg: Segment, state: PartitionState, heartbeat: () => Promise<void>): Promise<void> {
+    const end = this.metrics.flushSeconds.startTimer();
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), 3000);
+    try {
+      const result = await flushSegment(seg, this.encoder, this.store, this.topics);
+      for (const o of result.objects) this.metrics.objects.inc({ kind: o.kind });
+      this.metrics.bytes.inc(result.bytes);
+    } catch (err) {
+      // Not stored and not retriable (or the sink is stopping): never commit past it. Stop consuming;
+      // a restart replays from the last committed offset.
+      this.crashed = err as Error;
+      this.logger.error({ err: (err as Error).message, topic: seg.topic, partition: seg.partition, start: String(seg.startOffset) }, 'segment not stored');
+      this.fatal?.(err as Error);
+      throw err;
+    } finally {
+      clearInterval(beat);
+      end();
+    }
+    try {
+      await this.consumer.commitOffsets([{ topic: seg.topic, partition: seg.partition, offset: seg.nextOffset.toString() }]);
+      state.committed = seg.nextOffset;
+      this.metrics.commits.inc({ result: 'ok' });
+    } catch (err) {
+      // A later segment's commit covers this one; a rebalance makes the next owner replay it.
+      this.metrics.commits.inc({ result: 'error' });
+      this.logger.warn({ err: (err as Error).message, topic: seg.topic, partition: seg.partition }, 'offset commit failed');
+    }
+  }
+
+  private updateBuffered(): void {
+    let n = 0;
+    for (const s of this.partitions.values()) n += s.buffer.pendingRecords;
+    this.metrics.buffered.set(n);
+  }
+
+  /** Appends a flush marker to each partition whose open file has been quiet for `idleMs`. */
+  private async markIdle(reason: 'idle' | 'shutdown', idleMs: number): Promise<Map<string, bigint>> {
+    const now = Date.now();
+    const sent = new Map<string, bigint>();
+    for (const [key, s] of this.partitions) {
+      const { topic, partition } = s.buffer;
+      if (s.buffer.pendingRecords === 0 || now - s.lastActivity < idleMs) continue;
+      if (reason === 'idle' && s.markerSentAt !== undefined && now - s.markerSentAt < idleMs) continue;
+      s.markerSentAt = now;
+      try {
+        const meta = await sendMarker(this.producer, topic, partition, reason);
+        this.metrics.markers.inc({ reason });
+        const offset = meta[0]?.baseOffset ?? meta[0]?.offset;
+        if (offset !== undefined) sent.set(key, BigInt(offset));
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message, topic, partition }, 'flush marker not sent');
+      }
+    }
+    return sent;
+  }
+
+  /**
+   * Graceful stop: append a marker to every partition with buffered records, wait until each marker
+   * was consumed (its file stored and committed), then leave the group. Records after a marker stay
+   * uncommitted and are replayed by the next owner, so every file boundary is still in the log.
+   */
+  readonly stop = once(async () => {
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    if (this.running && !this.crashed) {
+      const markers = await this.markIdle('shutdown', 0);
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && [...markers].some(([key, off]) => (this.partitions.get(key)?.committed ?? -1n) <= off)) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    this.running = false;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 15_000))]);
+    this.abort.abort(new Error('sink stopping'));
+    await this.consumer.disconnect().catch(() => undefined);
+    await this.producer.disconnect().catch(() => undefined);
+    this.encoder.close();
+    await this.store.close();
+    await this.http?.stop();
+    this.logger.info('sink stopped');
+  });
+}

@@ -1,0 +1,36 @@
+import { columnsOf } from '@fleetlake/contracts';
+import { describe, expect, it } from 'vitest';
+import { athenaDdl } from '../src/ddl.js';
+import { tableInput, viewInput } from '../src/glue-catalog.js';
+import { tableDefs } from '../src/tables.js';
+
+describe('Glue tables and Athena DDL', () => {
+  const ddl = athenaDdl('s3://lake/raw');
+
+  it('declares one external table per stream with the contract columns, dt partition and projection', () => {
+    for (const def of tableDefs()) {
+      const input = tableInput(def, 's3://lake/raw');
+      expect(input.TableType).toBe('EXTERNAL_TABLE');
+      expect(input.StorageDescriptor!.Columns!.map((c) => c.Name)).toEqual(columnsOf(def.stream).map((c) => c.name.toLowerCase()));
+      expect(input.Parameters!['storage.location.template']).toBe(`s3://lake/raw/${def.name}/dt=\${dt}`);
+      expect(ddl).toContain(`CREATE EXTERNAL TABLE IF NOT EXISTS fleetlake.${def.name} (`);
+      expect(ddl).toContain(`LOCATION 's3://lake/raw/${def.name}/'`);
+      expect(ddl).toContain(`CREATE OR REPLACE VIEW fleetlake.${def.view} AS`);
+      // The DDL lists the same columns with the same types as the Glue API input.
+      const block = ddl.slice(ddl.indexOf(`fleetlake.${def.name} (`), ddl.indexOf('PARTITIONED BY', ddl.indexOf(`fleetlake.${def.name} (`)));
+      const cols = [...block.matchAll(/`(\w+)` (\w+)/g)].map((m) => ({ Name: m[1], Type: m[2] }));
+      expect(cols).toEqual(input.StorageDescriptor!.Columns!.map((c) => ({ Name: c.Name, Type: c.Type })));
+    }
+    expect(ddl.match(/'projection.enabled' = 'true'/g)!.length).toBe(5);
+    expect(ddl).toContain("PARTITIONED BY (`dt` string)");
+  });
+
+  it('stores the dedup views in the Presto view envelope Athena reads', () => {
+    const view = viewInput(tableDefs()[1]!);
+    expect(view.TableType).toBe('VIRTUAL_VIEW');
+    const body = JSON.parse(Buffer.from(/Presto View: (\S+) \*\//.exec(view.ViewOriginalText!)![1]!, 'base64').toString());
+    expect(body.catalog).toBe('awsdatacatalog');
+    expect(body.columns.at(-1)).toEqual({ name: 'dt', type: 'varchar' });
+    expect(body.originalSql).toMatch(/row_number\(\) OVER \(PARTITION BY "deviceid", "seq"/);
+  });
+});
