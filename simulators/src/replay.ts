@@ -41,7 +41,7 @@ export function splitCapture(buf: Buffer): ReplayEpoch[] {
         let gap = secs - lastTime;
         if (gap < -43200) gap += 86400; // midnight
         flush();
-        t += Math.min(MAX_GAP_S, Math.max(0, gap));
+        t = Math.round((t + Math.min(MAX_GAP_S, Math.max(0, gap))) * 1000) / 1000;
       }
       lastTime = secs;
     }

@@ -61,7 +61,13 @@ export class StdoutOutput implements LineOutput {
   describe(): string {
     return 'stdout';
   }
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    // `fleetlake-sim nmea | head`: the reader went away, which ends the run like any Unix filter.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
   write(data: string | Buffer, opts: { wait: boolean }): Promise<boolean> {
     return writeTo(process.stdout, data, opts.wait, this.stats);
   }

@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { ReadlineParser } from '@serialport/parser-readline';
+import { waitFor } from '@fleetlake/testkit';
+import { SerialPort } from 'serialport';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runNmea, type TruthRecord } from '../src/nmea-run.js';
+import { PtyOutput } from '../src/outputs/pty-output.js';
+import { SocketServerOutput } from '../src/outputs/socket-output.js';
+import { replayCapture } from '../src/replay.js';
+import { loadRoute, type Route } from '../src/route.js';
+import { Trip } from '../src/trip.js';
+
+const GPSD = new URL('../../../shared/testdata/gpsd/', import.meta.url);
+let route: Route;
+const cleanup: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  route = await loadRoute('london-birmingham');
+});
+
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+function linkPath(name: string): string {
+  return `/tmp/fleetlake-sim-test-${process.pid}/${name}`;
+}
+
+async function openReader(path: string): Promise<{ port: SerialPort; lines: Array<{ line: string; at: number }>; bytes: Buffer[] }> {
+  const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  const lines: Array<{ line: string; at: number }> = [];
+  const bytes: Buffer[] = [];
+  port.on('data', (b: Buffer) => bytes.push(b));
+  port.pipe(new ReadlineParser({ delimiter: '\r\n', encoding: 'latin1' })).on('data', (line: string) => lines.push({ line, at: performance.now() }));
+  cleanup.push(() => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())));
+  return { port, lines, bytes };
+}
+
+describe('NMEA through a socat pty into serialport', () => {
+  it('a 5 Hz trip arrives intact, in order, at 5 epochs per second', async () => {
+    const output = new PtyOutput(linkPath('gps-rate'));
+    await output.start();
+    cleanup.push(() => output.stop());
+    expect(output.devicePath).toMatch(/^\/dev\/pts\/\d+$/);
+    const reader = await openReader(linkPath('gps-rate'));
+    const trip = Trip.create(route, { seed: 11, startMs: Date.UTC(2026, 10, 27, 9) });
+    const epochs: TruthRecord[] = [];
+    const stats = await runNmea({ trip, output, rateHz: 5, durationS: 8, fromS: 2400, speed: 1, seed: 11, onEpoch: (e) => epochs.push(e) });
+    const sent = epochs.flatMap((e) => e.sentences.map((s) => s.slice(0, -2)));
+    await waitFor(() => reader.lines.length >= sent.length, { timeoutMs: 5000, what: 'every line at the reader' });
+    // Intact: byte for byte, in order, nothing lost or added.
+    expect(reader.lines.map((l) => l.line)).toEqual(sent);
+    expect(stats.droppedEpochs).toBe(0);
+    // At the configured rate: GGA arrivals span 8 s for 40 intervals.
+    const gga = reader.lines.filter((l) => l.line.startsWith('$GPGGA'));
+    expect(gga.length).toBe(41);
+    const hz = (gga.length - 1) / ((gga[gga.length - 1]!.at - gga[0]!.at) / 1000);
+    expect(hz).toBeGreaterThan(5 * 0.95);
+    expect(hz).toBeLessThan(5 * 1.05);
+  });
+
+  it('replays a gpsd capture (binary data included) byte for byte at max speed', async () => {
+    const output = new PtyOutput(linkPath('gps-replay'));
+    await output.start();
+    cleanup.push(() => output.stop());
+    const reader = await openReader(linkPath('gps-replay'));
+    const file = new URL('gp-320fw-2019-04-06-overflow.log', GPSD);
+    const stats = await replayCapture({ file: file.pathname, output, speed: 'max' });
+    const raw = await readFile(file);
+    const expected = Buffer.from(
+      raw.toString('latin1').split(/(?<=\n)/).filter((l) => !l.startsWith('#')).join(''),
+      'latin1',
+    );
+    await waitFor(() => Buffer.concat(reader.bytes).length >= expected.length, { timeoutMs: 10_000, what: 'the whole capture at the reader' });
+    expect(Buffer.concat(reader.bytes).equals(expected)).toBe(true);
+    expect(stats.epochs).toBe(20);
+  });
+
+  it('a dropped port comes back under the same link and the stream resumes', async () => {
+    const link = linkPath('gps-drop');
+    const output = new PtyOutput(link);
+    await output.start();
+    cleanup.push(() => output.stop());
+    const first = await openReader(link);
+    const before = output.devicePath;
+    await output.write('$GPTXT,01,01,02,before*00\r\n', { wait: true });
+    await waitFor(() => first.lines.length === 1, { timeoutMs: 3000, what: 'the first line' });
+    const closed = new Promise<void>((resolve) => first.port.once('close', () => resolve()));
+    await output.drop(200);
+    await closed;
+    const second = await openReader(link);
+    await output.write('$GPTXT,01,01,02,after*00\r\n', { wait: true });
+    await waitFor(() => second.lines.length === 1, { timeoutMs: 3000, what: 'a line after the drop' });
+    expect(second.lines[0]!.line).toBe('$GPTXT,01,01,02,after*00');
+    expect(output.devicePath).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(before).toMatch(/^\/dev\/pts\/\d+$/);
+  });
+
+  it('serves NMEA over TCP like gpsfake', async () => {
+    const output = new SocketServerOutput({ host: '127.0.0.1', port: 0 });
+    await output.start();
+    cleanup.push(() => output.stop());
+    const received: Buffer[] = [];
+    const socket = connect(output.port, '127.0.0.1');
+    socket.on('data', (b) => received.push(b));
+    cleanup.push(async () => void socket.destroy());
+    await output.waitForClient();
+    const trip = Trip.create(route, { seed: 2, startMs: Date.UTC(2026, 10, 27, 9) });
+    const epochs: TruthRecord[] = [];
+    await runNmea({ trip, output, rateHz: 10, durationS: 30, speed: 'max', seed: 2, onEpoch: (e) => epochs.push(e) });
+    const expected = epochs.flatMap((e) => e.sentences).join('');
+    await waitFor(() => Buffer.concat(received).length >= expected.length, { timeoutMs: 5000, what: 'all bytes over TCP' });
+    expect(Buffer.concat(received).toString('latin1')).toBe(expected);
+  });
+});
