@@ -138,7 +138,7 @@ function simulate(route: Route, opts: Required<TripOptions>, stops: Trip['stops'
   const limit = limitProfile(route, opts.lateralMs2);
   // Backward pass: the fastest speed from which the vehicle can still brake down to every limit ahead.
   const envelope = new Float64Array(limit.length);
-  envelope[limit.length - 1] = 0;
+  envelope[limit.length - 1] = limit[limit.length - 1]!;
   for (let k = limit.length - 2; k >= 0; k--) {
     envelope[k] = Math.min(limit[k]!, Math.sqrt(envelope[k + 1]! ** 2 + 2 * opts.decelMs2 * GRID_M));
   }
@@ -169,25 +169,21 @@ function simulate(route: Route, opts: Required<TripOptions>, stops: Trip['stops'
       continue;
     }
     if (step % Math.round(1 / dt) === 0) drive = Math.min(1.03, Math.max(0.82, drive + rand.normal(0, 0.012) + (0.95 - drive) * 0.02));
+    // The next place to stop: a red light, or the destination.
     const stop = stops[nextStop];
-    const toStop = stop ? stop.distanceM - s : Infinity;
-    const stopLimit = Math.sqrt(2 * opts.decelMs2 * Math.max(0, toStop));
-    const toEnd = end - s;
-    let target = Math.min(envAt(s) * (s < end - 50 ? drive : 1), stopLimit);
-    // Creep the last metres to a stop line or the destination instead of approaching it asymptotically.
-    if (Math.min(toStop, toEnd) > 0.05) target = Math.max(target, 0.3);
+    const stopAt = stop ? stop.distanceM : end;
+    const toStop = stopAt - s;
+    // Brake along a curve that reaches a 0.3 m/s creep 0.3 m before the stop line (never an asymptotic approach).
+    const target = Math.min(envAt(s) * drive, Math.sqrt(0.09 + 2 * opts.decelMs2 * Math.max(0, toStop - 0.3)));
     const accel = opts.accelMs2 * Math.max(0.35, 1 - v / 45);
     v = v < target ? Math.min(target, v + accel * dt) : Math.max(target, v - 2 * opts.decelMs2 * dt);
     s += v * dt;
-    if (stop && s >= stop.distanceM - 0.05) {
-      s = Math.min(s, stop.distanceM);
+    if (s >= stopAt - 0.05) {
+      s = stopAt;
       v = 0;
+      if (!stop) continue;
       dwell = stop.seconds;
       nextStop++;
-    }
-    if (s >= end - 0.05) {
-      s = end;
-      v = 0;
     }
   }
   return { s: Float64Array.from(sOut), v: Float32Array.from(vOut) };
