@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import { ReadlineParser } from '@serialport/parser-readline';
 import { waitFor } from '@fleetlake/testkit';
 import { SerialPort } from 'serialport';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runData } from '../src/data-run.js';
 import { runNmea, type TruthRecord } from '../src/nmea-run.js';
 import { PtyOutput } from '../src/outputs/pty-output.js';
 import { SocketServerOutput } from '../src/outputs/socket-output.js';
@@ -17,6 +18,10 @@ const cleanup: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   route = await loadRoute('london-birmingham');
+});
+
+afterAll(async () => {
+  await (await import('node:fs/promises')).rm(linkPath(''), { recursive: true, force: true });
 });
 
 afterEach(async () => {
@@ -113,5 +118,25 @@ describe('NMEA through a socat pty into serialport', () => {
     const expected = epochs.flatMap((e) => e.sentences).join('');
     await waitFor(() => Buffer.concat(received).length >= expected.length, { timeoutMs: 5000, what: 'all bytes over TCP' });
     expect(Buffer.concat(received).toString('latin1')).toBe(expected);
+  });
+
+  it('delivers data lines over a Unix socket to the agent side', async () => {
+    const path = linkPath('data.sock');
+    await (await import('node:fs/promises')).mkdir(linkPath(''), { recursive: true });
+    const output = new SocketServerOutput({ path });
+    await output.start();
+    cleanup.push(() => output.stop());
+    const received: Buffer[] = [];
+    const socket = connect(path);
+    socket.on('data', (b) => received.push(b));
+    cleanup.push(async () => void socket.destroy());
+    await output.waitForClient();
+    const trip = Trip.create(route, { seed: 4, startMs: Date.UTC(2026, 10, 27, 9) });
+    const sent: string[] = [];
+    await runData({ trip, output, durationS: 600, speed: 'max', seed: 4, vehicleId: 'pi-van-07', onLine: (l) => sent.push(JSON.stringify(l)) });
+    const expected = sent.map((l) => `${l}\n`).join('');
+    await waitFor(() => Buffer.concat(received).length >= Buffer.byteLength(expected), { timeoutMs: 5000, what: 'all data lines' });
+    expect(Buffer.concat(received).toString()).toBe(expected);
+    expect(sent.length).toBeGreaterThan(120);
   });
 });

@@ -51,6 +51,28 @@ export function isAbort(err: unknown, signal: AbortSignal): boolean {
   return signal.aborted && (err === signal.reason || (err as Error)?.name === 'AbortError');
 }
 
+/**
+ * Runs a long-lived command body until it finishes or SIGINT/SIGTERM aborts it (exit 0 either way),
+ * then always runs `cleanup` (stop outputs, close files).
+ */
+export async function supervise(
+  name: string,
+  body: (rt: { log: Logger; signal: AbortSignal }) => Promise<void>,
+  cleanup: () => Promise<unknown>,
+): Promise<number> {
+  const { log, signal, dispose } = runtime(name);
+  try {
+    await body({ log, signal });
+    return 0;
+  } catch (err) {
+    if (isAbort(err, signal)) return 0;
+    throw err;
+  } finally {
+    dispose();
+    await cleanup();
+  }
+}
+
 /** JSON-lines file writer (ground truth); closed and flushed by `close()`. */
 export function jsonlFile(path: string | undefined): { write(obj: unknown): void; close(): Promise<void> } {
   if (!path) return { write: () => undefined, close: async () => undefined };

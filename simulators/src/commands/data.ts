@@ -4,7 +4,7 @@ import { parseOutput } from '../outputs/parse.js';
 import { parseSpeed } from '../pacer.js';
 import { TUTORIAL_VEHICLE } from '../sensors.js';
 import { vehicleId } from './camera.js';
-import { isAbort, nonNegative, num, positive, runtime, TRIP_HELP, tripFrom, tripOptions } from './common.js';
+import { nonNegative, num, positive, TRIP_HELP, tripFrom, supervise, tripOptions } from './common.js';
 import { OUTPUT_HELP, startOutput } from './nmea.js';
 
 export const DEFAULT_DATA_LINK = '/tmp/fleetlake-sim/data';
@@ -66,24 +66,20 @@ Examples:
     const trip = await tripFrom(values);
     const durationS = num(values, 'duration', trip.durationS, positive);
     const output = parseOutput(String(values.out), DEFAULT_DATA_LINK);
-    const { log, signal, dispose } = runtime('data');
-    try {
-      await startOutput(output, 'data', { waitClient: values['wait-client'] === true });
-      const stats = await runData({
-        trip, output, durationS, speed, signal, log,
-        seed: num(values, 'seed', 1, Number.isInteger),
-        vehicleId: vehicleId(values),
-        vehicle: TUTORIAL_VEHICLE,
-        ...dataRates(values),
-      });
-      log.info({ ...stats, output: output.stats }, 'data finished');
-      return 0;
-    } catch (err) {
-      if (isAbort(err, signal)) return 0;
-      throw err;
-    } finally {
-      dispose();
-      await output.stop();
-    }
+    return supervise(
+      'data',
+      async ({ log, signal }) => {
+        await startOutput(output, 'data', { waitClient: values['wait-client'] === true });
+        const stats = await runData({
+          trip, output, durationS, speed, signal, log,
+          seed: num(values, 'seed', 1, Number.isInteger),
+          vehicleId: vehicleId(values),
+          vehicle: TUTORIAL_VEHICLE,
+          ...dataRates(values),
+        });
+        log.info({ ...stats, output: output.stats }, 'data finished');
+      },
+      () => output.stop(),
+    );
   },
 };

@@ -6,7 +6,7 @@ import { parseOutput } from '../outputs/parse.js';
 import { SocketServerOutput } from '../outputs/socket-output.js';
 import { parseSpeed } from '../pacer.js';
 import { createRandom } from '../random.js';
-import { isAbort, jsonlFile, nonNegative, num, positive, runtime, TRIP_HELP, tripFrom, tripOptions } from './common.js';
+import { jsonlFile, nonNegative, num, positive, TRIP_HELP, tripFrom, supervise, tripOptions } from './common.js';
 
 export const DEFAULT_GPS_LINK = '/tmp/fleetlake-sim/gps';
 
@@ -76,26 +76,24 @@ Examples:
     const durationS = num(values, 'duration', trip.durationS, positive);
     const fromS = num(values, 'from', 0, nonNegative);
     const output = parseOutput(String(values.out), DEFAULT_GPS_LINK);
-    const { log, signal, dispose } = runtime('nmea');
     const truth = jsonlFile(values.truth as string | undefined);
     const faults = new FaultInjector(faultConfig, createRandom(seed).fork('faults'));
-    try {
-      await startOutput(output, 'nmea', { waitClient: values['wait-client'] === true });
-      const stats = await runNmea({
-        trip, output, rateHz, durationS, fromS, speed, seed, signal, log,
-        faults: faults.enabled ? faults : undefined,
-        epoch: { talker },
-        onEpoch: ({ sentences: _s, ...rec }) => truth.write({ ...rec, time: new Date(rec.timeMs).toISOString() }),
-      });
-      log.info({ ...stats, faults: faults.counts, output: output.stats }, 'nmea finished');
-      return 0;
-    } catch (err) {
-      if (isAbort(err, signal)) return 0;
-      throw err;
-    } finally {
-      dispose();
-      await output.stop();
-      await truth.close();
-    }
+    return supervise(
+      'nmea',
+      async ({ log, signal }) => {
+        await startOutput(output, 'nmea', { waitClient: values['wait-client'] === true });
+        const stats = await runNmea({
+          trip, output, rateHz, durationS, fromS, speed, seed, signal, log,
+          faults: faults.enabled ? faults : undefined,
+          epoch: { talker },
+          onEpoch: ({ sentences: _s, ...rec }) => truth.write({ ...rec, time: new Date(rec.timeMs).toISOString() }),
+        });
+        log.info({ ...stats, faults: faults.counts, output: output.stats }, 'nmea finished');
+      },
+      async () => {
+        await output.stop();
+        await truth.close();
+      },
+    );
   },
 };

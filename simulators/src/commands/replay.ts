@@ -2,7 +2,7 @@ import type { Command } from '@fleetlake/core';
 import { parseOutput } from '../outputs/parse.js';
 import { parseSpeed } from '../pacer.js';
 import { replayCapture } from '../replay.js';
-import { isAbort, num, runtime } from './common.js';
+import { num, supervise } from './common.js';
 import { DEFAULT_GPS_LINK, OUTPUT_HELP, startOutput } from './nmea.js';
 
 export const replayCommand: Command = {
@@ -34,18 +34,14 @@ Examples:
     const speed = parseSpeed(values.speed);
     const loops = num(values, 'loops', 1, (n) => Number.isInteger(n) && n >= 1);
     const output = parseOutput(String(values.out), DEFAULT_GPS_LINK);
-    const { log, signal, dispose } = runtime('replay');
-    try {
-      await startOutput(output, 'nmea', { waitClient: values['wait-client'] === true });
-      const stats = await replayCapture({ file, output, speed, loops, signal });
-      log.info({ ...stats, output: output.stats }, 'replay finished');
-      return 0;
-    } catch (err) {
-      if (isAbort(err, signal)) return 0;
-      throw err;
-    } finally {
-      dispose();
-      await output.stop();
-    }
+    return supervise(
+      'replay',
+      async ({ log, signal }) => {
+        await startOutput(output, 'nmea', { waitClient: values['wait-client'] === true });
+        const stats = await replayCapture({ file, output, speed, loops, signal });
+        log.info({ ...stats, output: output.stats }, 'replay finished');
+      },
+      () => output.stop(),
+    );
   },
 };

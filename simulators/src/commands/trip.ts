@@ -8,7 +8,7 @@ import { parseSpeed, type Speed } from '../pacer.js';
 import { createRandom } from '../random.js';
 import { TUTORIAL_VEHICLE } from '../sensors.js';
 import { CAMERA_OPTIONS_HELP, cameraOptions, cameraSizeOptions, vehicleId } from './camera.js';
-import { isAbort, jsonlFile, num, positive, runtime, TRIP_HELP, tripFrom, tripOptions } from './common.js';
+import { jsonlFile, num, positive, TRIP_HELP, tripFrom, supervise, tripOptions } from './common.js';
 import { DATA_OPTIONS_HELP, dataOptions, dataRates, DEFAULT_DATA_LINK } from './data.js';
 import { DEFAULT_GPS_LINK, OUTPUT_HELP, startOutput } from './nmea.js';
 
@@ -73,33 +73,31 @@ Examples:
     const frames = framesDir === 'none' ? undefined : { folder: new FrameFolder(framesDir, cameraOptions(values)), everyS: num(values, 'frame-every', 10, (n) => Number.isInteger(n) && n > 0) };
     const truth = jsonlFile(values.truth as string | undefined);
     const faults = new FaultInjector(faultConfig, createRandom(seed).fork('faults'));
-    const { log, signal, dispose } = runtime('trip');
-    try {
-      await startOutput(gps, 'nmea');
-      if (data) await startOutput(data, 'data');
-      if (frames) {
-        await frames.folder.start();
-        process.stdout.write(`${JSON.stringify({ frames: frames.folder.dir })}\n`);
-      }
-      log.info({ route: trip.route.name, lengthKm: +(trip.route.length / 1000).toFixed(2), tripS: Math.round(trip.durationS), durationS, speed, rateHz }, 'trip starting');
-      const [nmeaStats, dataStats] = await Promise.all([
-        runNmea({
-          trip, output: gps, rateHz, durationS, speed, seed, signal, log,
-          faults: faults.enabled ? faults : undefined,
-          onEpoch: ({ sentences: _s, ...rec }) => truth.write({ ...rec, time: new Date(rec.timeMs).toISOString() }),
-        }),
-        runData({ trip, output: data, durationS, speed, seed, signal, log, vehicleId: id, vehicle: TUTORIAL_VEHICLE, frames, ...dataRates(values) }),
-      ]);
-      log.info({ nmea: nmeaStats, data: dataStats, faults: faults.counts }, 'trip finished');
-      return 0;
-    } catch (err) {
-      if (isAbort(err, signal)) return 0;
-      throw err;
-    } finally {
-      dispose();
-      await frames?.folder.drain();
-      await Promise.all([gps.stop(), data?.stop()]);
-      await truth.close();
-    }
+    return supervise(
+      'trip',
+      async ({ log, signal }) => {
+        await startOutput(gps, 'nmea');
+        if (data) await startOutput(data, 'data');
+        if (frames) {
+          await frames.folder.start();
+          process.stdout.write(`${JSON.stringify({ frames: frames.folder.dir })}\n`);
+        }
+        log.info({ route: trip.route.name, lengthKm: +(trip.route.length / 1000).toFixed(2), tripS: Math.round(trip.durationS), durationS, speed, rateHz }, 'trip starting');
+        const [nmeaStats, dataStats] = await Promise.all([
+          runNmea({
+            trip, output: gps, rateHz, durationS, speed, seed, signal, log,
+            faults: faults.enabled ? faults : undefined,
+            onEpoch: ({ sentences: _s, ...rec }) => truth.write({ ...rec, time: new Date(rec.timeMs).toISOString() }),
+          }),
+          runData({ trip, output: data, durationS, speed, seed, signal, log, vehicleId: id, vehicle: TUTORIAL_VEHICLE, frames, ...dataRates(values) }),
+        ]);
+        log.info({ nmea: nmeaStats, data: dataStats, faults: faults.counts }, 'trip finished');
+      },
+      async () => {
+        await frames?.folder.drain();
+        await Promise.all([gps.stop(), data?.stop()]);
+        await truth.close();
+      },
+    );
   },
 };

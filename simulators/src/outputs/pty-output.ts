@@ -56,13 +56,17 @@ export class PtyOutput implements LineOutput {
     return writeTo(this.writer, data, opts.wait, this.stats);
   }
 
+  // socat goes first: a write blocked on a full pty (nobody reading) only returns once the pty is gone.
   async drop(ms: number): Promise<void> {
+    await this.pair!.unplug();
     await this.closeEnds();
-    await this.pair!.restart(ms);
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+    await this.pair!.start();
     await this.openEnds();
   }
 
   readonly stop = once(async () => {
+    await this.pair?.unplug();
     await this.closeEnds();
     await this.pair?.stop();
   });

@@ -64,14 +64,8 @@ export class PtyPair {
     this.device = await realpath(this.agentLink);
   }
 
-  /** Kills socat (both ends vanish), then re-creates the pair under the same links after `ms`. */
-  async restart(ms = 0): Promise<void> {
-    await this.kill();
-    if (ms > 0) await new Promise((r) => setTimeout(r, ms));
-    await this.start();
-  }
-
-  private async kill(): Promise<void> {
+  /** Kills socat: both ends vanish (reads and writes on them fail with EIO), like an unplugged USB receiver. */
+  async unplug(): Promise<void> {
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -82,7 +76,7 @@ export class PtyPair {
   }
 
   readonly stop = once(async () => {
-    await this.kill();
+    await this.unplug();
     await rm(this.agentLink, { force: true });
     await rm(this.simLink, { force: true });
   });
