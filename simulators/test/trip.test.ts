@@ -42,6 +42,19 @@ describe('the built-in London → Birmingham route', () => {
     expect(anchors.license).toBe('CC0-1.0');
   });
 
+  it('passes within 150 m of the published M1 junction and service-area positions it was checked against', async () => {
+    const anchors = JSON.parse(await readFile(new URL('../data/london-birmingham.anchors.json', import.meta.url), 'utf8')) as AnchorFile & {
+      controlPoints: Array<{ name: string; lat: number; lon: number; approximate?: boolean }>;
+    };
+    const published = anchors.controlPoints.filter((c) => !c.approximate);
+    expect(published.length).toBeGreaterThanOrEqual(12);
+    for (const c of published) {
+      let nearest = Infinity;
+      for (let i = 0; i < route.vertexCount; i++) nearest = Math.min(nearest, haversineM(c.lat, c.lon, route.lats[i]!, route.lons[i]!));
+      expect(nearest, c.name).toBeLessThan(150);
+    }
+  });
+
   it('round-trips through GPX and GeoJSON', () => {
     const gpx = Route.fromData(parseGpxRoute(route.toGpx()));
     expect(gpx.vertexCount).toBe(route.vertexCount);
