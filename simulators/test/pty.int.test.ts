@@ -5,7 +5,9 @@ import { waitFor } from '@fleetlake/testkit';
 import { SerialPort } from 'serialport';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runData } from '../src/data-run.js';
+import { FaultInjector, parseFaults } from '../src/faults.js';
 import { runNmea, type TruthRecord } from '../src/nmea-run.js';
+import { createRandom } from '../src/random.js';
 import { PtyOutput } from '../src/outputs/pty-output.js';
 import { SocketServerOutput } from '../src/outputs/socket-output.js';
 import { replayCapture } from '../src/replay.js';
@@ -138,5 +140,49 @@ describe('NMEA through a socat pty into serialport', () => {
     await waitFor(() => Buffer.concat(received).length >= Buffer.byteLength(expected), { timeoutMs: 5000, what: 'all data lines' });
     expect(Buffer.concat(received).toString()).toBe(expected);
     expect(sent.length).toBeGreaterThan(120);
+  });
+
+  it('rate-controlled port drops: the port vanishes and returns at the same link while a trip runs', async () => {
+    const link = linkPath('gps-faults');
+    const output = new PtyOutput(link);
+    await output.start();
+    cleanup.push(() => output.stop());
+    const lines: string[] = [];
+    let opens = 0;
+    let current: SerialPort | undefined;
+    let stopped = false;
+    // What an agent does: reopen the same path whenever the port goes away.
+    const openLoop = async (): Promise<void> => {
+      if (stopped) return;
+      const port = await waitFor(
+        () =>
+          new Promise<SerialPort | undefined>((resolve) => {
+            const p = new SerialPort({ path: link, baudRate: 115200, autoOpen: false });
+            p.open((err) => resolve(err ? undefined : p));
+          }),
+        { timeoutMs: 10_000, intervalMs: 20, what: 'the pty to come back' },
+      );
+      opens++;
+      current = port;
+      port.pipe(new ReadlineParser({ delimiter: '\r\n', encoding: 'latin1' })).on('data', (l: string) => lines.push(l));
+      port.once('close', () => void openLoop());
+    };
+    await openLoop();
+    cleanup.push(async () => {
+      stopped = true;
+      if (current?.isOpen) await new Promise<void>((resolve) => current!.close(() => resolve()));
+    });
+    const trip = Trip.create(route, { seed: 21, startMs: Date.UTC(2026, 10, 27, 9) });
+    const faults = new FaultInjector(parseFaults('port-drop=0.05:0.2'), createRandom(21).fork('faults'));
+    const epochs: TruthRecord[] = [];
+    await runNmea({ trip, output, rateHz: 1, durationS: 120, fromS: 3000, speed: 20, seed: 21, faults, onEpoch: (e) => epochs.push(e) });
+    const drops = faults.counts['port-drop'];
+    expect(drops).toBeGreaterThanOrEqual(2);
+    await waitFor(() => opens === drops + 1, { timeoutMs: 10_000, what: 'the reader to reopen after every drop' });
+    const delivered = epochs.filter((e) => e.delivered);
+    await waitFor(() => lines.filter((l) => l.startsWith('$GPGGA')).length >= delivered.length - drops, { timeoutMs: 5000, what: 'the delivered epochs' });
+    // Everything that arrived is a whole, valid sentence that was sent.
+    const sent = new Set(epochs.flatMap((e) => e.sentences.map((x) => x.slice(0, -2))));
+    for (const l of lines) expect(sent.has(l), l).toBe(true);
   });
 });
