@@ -34,6 +34,13 @@ function linkPath(name: string): string {
   return `/tmp/fleetlake-sim-test-${process.pid}/${name}`;
 }
 
+async function startPty(link: string): Promise<PtyOutput> {
+  const output = new PtyOutput(link);
+  await output.start();
+  cleanup.push(() => output.stop());
+  return output;
+}
+
 async function openReader(path: string): Promise<{ port: SerialPort; lines: Array<{ line: string; at: number }>; bytes: Buffer[] }> {
   const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
@@ -47,9 +54,7 @@ async function openReader(path: string): Promise<{ port: SerialPort; lines: Arra
 
 describe('NMEA through a socat pty into serialport', () => {
   it('a 5 Hz trip arrives intact, in order, at 5 epochs per second', async () => {
-    const output = new PtyOutput(linkPath('gps-rate'));
-    await output.start();
-    cleanup.push(() => output.stop());
+    const output = await startPty(linkPath('gps-rate'));
     expect(output.devicePath).toMatch(/^\/dev\/pts\/\d+$/);
     const reader = await openReader(linkPath('gps-rate'));
     const trip = Trip.create(route, { seed: 11, startMs: Date.UTC(2026, 10, 27, 9) });
@@ -69,9 +74,7 @@ describe('NMEA through a socat pty into serialport', () => {
   });
 
   it('replays a gpsd capture (binary data included) byte for byte at max speed', async () => {
-    const output = new PtyOutput(linkPath('gps-replay'));
-    await output.start();
-    cleanup.push(() => output.stop());
+    const output = await startPty(linkPath('gps-replay'));
     const reader = await openReader(linkPath('gps-replay'));
     const file = new URL('gp-320fw-2019-04-06-overflow.log', GPSD);
     const stats = await replayCapture({ file: file.pathname, output, speed: 'max' });
@@ -87,9 +90,7 @@ describe('NMEA through a socat pty into serialport', () => {
 
   it('a dropped port comes back under the same link and the stream resumes', async () => {
     const link = linkPath('gps-drop');
-    const output = new PtyOutput(link);
-    await output.start();
-    cleanup.push(() => output.stop());
+    const output = await startPty(link);
     const first = await openReader(link);
     const before = output.devicePath;
     await output.write('$GPTXT,01,01,02,before*00\r\n', { wait: true });
@@ -144,9 +145,7 @@ describe('NMEA through a socat pty into serialport', () => {
 
   it('rate-controlled port drops: the port vanishes and returns at the same link while a trip runs', async () => {
     const link = linkPath('gps-faults');
-    const output = new PtyOutput(link);
-    await output.start();
-    cleanup.push(() => output.stop());
+    const output = await startPty(link);
     const lines: string[] = [];
     let opens = 0;
     let current: SerialPort | undefined;
