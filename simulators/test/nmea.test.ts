@@ -15,13 +15,13 @@ beforeAll(async () => {
   route = await loadRoute('london-birmingham');
 });
 
-async function generate(rateHz: number, opts: { fromS?: number; durationS?: number; seed?: number; faults?: string } = {}) {
+async function generate(rateHz: number, opts: { fromS?: number; durationS?: number; seed?: number; faults?: string; speed?: number | 'max' } = {}) {
   const seed = opts.seed ?? 3;
   const trip = Trip.create(route, { seed, startMs: START });
   const output = new MemoryOutput();
   const epochs: TruthRecord[] = [];
   const faults = opts.faults ? new FaultInjector(parseFaults(opts.faults), createRandom(seed).fork('faults')) : undefined;
-  await runNmea({ trip, output, rateHz, seed, speed: 'max', durationS: opts.durationS ?? trip.durationS, fromS: opts.fromS ?? 0, faults, onEpoch: (e) => epochs.push(e) });
+  await runNmea({ trip, output, rateHz, seed, speed: opts.speed ?? 'max', durationS: opts.durationS ?? trip.durationS, fromS: opts.fromS ?? 0, faults, onEpoch: (e) => epochs.push(e) });
   return { trip, output, epochs, faults };
 }
 
@@ -138,5 +138,24 @@ describe('NMEA generator', () => {
     expect(overlong).toBe(faults!.counts.overlong);
     // A noise burst may itself contain '$' or CR LF; most bursts are still seen in front of their sentence.
     expect(withNoise).toBeGreaterThan(faults!.counts.noise * 0.5);
+  });
+
+  it('a frozen stream goes silent for its wall-clock duration, then resumes at the current time', async () => {
+    // 100 simulated seconds per wall second: a 0.3 s freeze swallows ~30 epochs.
+    const { output, epochs, faults } = await generate(1, { durationS: 300, fromS: 2000, faults: 'freeze=0.02:0.3', speed: 100 });
+    const freezes = faults!.counts.freeze;
+    expect(freezes).toBeGreaterThanOrEqual(1);
+    const silent = epochs.filter((e) => !e.delivered);
+    expect(silent.length).toBeGreaterThan(freezes * 15);
+    expect(silent.length).toBeLessThan(freezes * 45);
+    // Every silent epoch follows a freeze start, and nothing of it reached the output.
+    const firstFreeze = epochs.findIndex((e) => e.faults.includes('freeze'));
+    expect(epochs.indexOf(silent[0]!)).toBe(firstFreeze);
+    const text = output.text();
+    for (const e of silent) expect(text).not.toContain(e.sentences[0]!);
+    // Output resumes afterwards, with the epochs of the current (not the frozen) time.
+    const resumed = epochs.slice(firstFreeze).find((e) => e.delivered)!;
+    expect(resumed.t).toBeGreaterThan(epochs[firstFreeze]!.t + 10);
+    expect(text).toContain(resumed.sentences[0]!);
   });
 });
