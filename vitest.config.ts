@@ -7,6 +7,7 @@ const src = (ws: string) => fileURLToPath(new URL(`./${ws}/src/index.ts`, import
 const alias = {
   '@fleetlake/core': src('core'),
   '@fleetlake/contracts': src('contracts'),
+  '@fleetlake/testkit/vitest': fileURLToPath(new URL('./testkit/src/vitest/services.ts', import.meta.url)),
   '@fleetlake/testkit': src('testkit'),
 };
 
