@@ -1,0 +1,64 @@
+import { abortableDelay, backoffDelay, once, silentLogger, type BackoffOptions, type Logger } from '@fleetlake/core';
+import { LineSource } from './line-source.js';
+import type { LineSplitter } from './line-splitter.js';
+
+/** One open session of a device or connection: resolves `closed` when it ends. */
+export interface Session {
+  closed: Promise<void>;
+  close(): void;
+}
+
+/**
+ * A line source that opens a device or connection, reads until it closes, and opens it again after
+ * a capped, jittered backoff (an unplugged USB adapter, a restarted simulator).
+ */
+export abstract class ReconnectingSource extends LineSource {
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private session: Session | undefined;
+
+  constructor(
+    name: string,
+    maxLineBytes: number,
+    private readonly backoff: BackoffOptions,
+    protected readonly log: Logger = silentLogger(),
+  ) {
+    super(name, maxLineBytes);
+  }
+
+  /** Opens one session feeding `splitter`; rejects when it cannot be opened. */
+  protected abstract open(splitter: LineSplitter): Promise<Session>;
+
+  start(): Promise<void> {
+    this.loop ??= this.run();
+    return Promise.resolve();
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.abort.signal.aborted) {
+      const splitter = this.splitter();
+      try {
+        this.session = await this.open(splitter);
+        this.counters.add('connections');
+        attempt = 0;
+        this.log.info({ source: this.name }, 'input connected');
+        await this.session.closed;
+        this.log.warn({ source: this.name }, 'input closed');
+      } catch (err) {
+        this.counters.add('open_errors');
+        this.log.warn({ source: this.name, err: (err as Error).message }, 'input cannot be opened');
+      }
+      this.session = undefined;
+      this.ended(splitter);
+      if (this.abort.signal.aborted) break;
+      await abortableDelay(backoffDelay(attempt++, this.backoff), this.abort.signal).catch(() => undefined);
+    }
+  }
+
+  readonly stop = once(async () => {
+    this.abort.abort();
+    this.session?.close();
+    await this.loop;
+  });
+}
