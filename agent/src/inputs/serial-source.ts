@@ -1,7 +1,11 @@
+import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { BackoffOptions, Logger } from '@fleetlake/core';
 import type { LineSplitter } from './line-splitter.js';
 import { ReconnectingSource, type Session } from './reconnecting-source.js';
+
+/** How often an open device's path is checked (an unplugged USB adapter or pty often raises no error). */
+const PRESENCE_CHECK_MS = 500;
 
 /** Reads JSON lines from a serial device (an OBD adapter, a sensor board); reopens it when it disappears. */
 export class SerialSource extends ReconnectingSource {
@@ -18,15 +22,32 @@ export class SerialSource extends ReconnectingSource {
 
   protected open(splitter: LineSplitter): Promise<Session> {
     return new Promise((resolve, reject) => {
+      if (!existsSync(this.path)) return reject(new Error(`${this.path} does not exist`));
       const port = new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false });
       port.open((err) => {
         if (err) return reject(err);
-        port.on('data', (chunk: Buffer) => splitter.push(chunk));
+        let finish!: () => void;
         const closed = new Promise<void>((done) => {
-          port.on('error', () => undefined);
-          port.on('close', () => done());
+          finish = done;
         });
-        resolve({ closed, close: () => (port.isOpen ? port.close() : undefined) });
+        const timer = setInterval(() => {
+          if (!existsSync(this.path)) end('device disappeared');
+        }, PRESENCE_CHECK_MS);
+        const end = (why: string) => {
+          clearInterval(timer);
+          this.log.debug({ source: this.name, why }, 'serial session ends');
+          if (port.isOpen) port.close(() => finish());
+          else finish();
+          // A vanished device may never answer close(); do not wait for it.
+          setTimeout(finish, 1000).unref();
+        };
+        port.on('data', (chunk: Buffer) => splitter.push(chunk));
+        port.on('error', (e) => end(e.message));
+        port.on('close', () => {
+          clearInterval(timer);
+          finish();
+        });
+        resolve({ closed, close: () => end('stop') });
       });
     });
   }
