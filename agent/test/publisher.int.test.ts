@@ -7,7 +7,7 @@ import { waitFor } from '@fleetlake/testkit';
 import { Outbox } from '../src/outbox/outbox.js';
 import { MqttPublisher, type PublisherOptions } from '../src/publish/publisher.js';
 import { startAedes, type AedesBroker } from './support/aedes.js';
-import { DEVICE, expectCompleteInOrder, seqsOf, setupPublisher, type Cleanups } from './support/harness.js';
+import { DEVICE, expectCompleteInOrder, seqsOf, setupPublisher, TOPIC, type Cleanups } from './support/harness.js';
 import { makeTestCerts, type TestCerts } from './support/certs.js';
 
 const cleanups: Cleanups = [];
@@ -58,6 +58,29 @@ describe('MqttPublisher with aedes', () => {
     await waitFor(() => outbox.stats().pending === 0, { timeoutMs: 30_000, what: 'outbox drained after the broker came back' });
     expectCompleteInOrder(seqsOf(broker.received), captured());
     expect(publisher.stats().connects).toBeGreaterThanOrEqual(2);
+  });
+
+  it('outbox bound: with the broker away, the oldest records are dropped and counted; the newest arrive in order', async () => {
+    broker.received.length = 0;
+    const dir = await mkdtemp(join(tmpdir(), 'agent-bound-'));
+    const outbox = await Outbox.open({ dir, maxBytes: 32 * 1024, segmentBytes: 4 * 1024, checkpointIntervalMs: 100 });
+    const publisher = await MqttPublisher.create({
+      outbox, url: broker.url, deviceId: DEVICE, protocolVersion: 4, keepaliveSec: 5, connectTimeoutMs: 2000,
+      reconnect: { baseMs: 50, maxMs: 200 }, maxInflight: 16, ratePerSecond: 5000,
+    });
+    cleanups.push(async () => (await publisher.stop(), await outbox.close(), await rm(dir, { recursive: true, force: true })));
+    await broker.down();
+    await publisher.start();
+    const n = 1500;
+    for (let s = 0; s < n; s++) await outbox.append({ topic: TOPIC, payload: Buffer.from(JSON.stringify({ seq: s, pad: 'p'.repeat(60) })), key: 'vehicle', seq: s });
+    const { dropped, pending, diskBytes } = outbox.stats();
+    expect(diskBytes).toBeLessThanOrEqual(32 * 1024);
+    expect(dropped).toBeGreaterThan(0);
+    expect(dropped + pending).toBe(n);
+    await broker.up();
+    await waitFor(() => outbox.stats().pending === 0, { what: 'the kept records delivered' });
+    // exactly the newest `pending` records, in order
+    expect(seqsOf(broker.received)).toEqual(Array.from({ length: pending }, (_, i) => n - pending + i));
   });
 
   it('sends a retained offline will when the connection is lost without a goodbye', async () => {
