@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,5 +66,17 @@ describe('loadAgentConfig', () => {
     expect(() => loadAgentConfig({ deviceId: 'bad id!', mqttUrl: 'http://x' }, {})).toThrow(/\/deviceId: .*\/mqtt\/url: /);
     expect(() => loadAgentConfig({ config: '/nonexistent/agent.yaml' }, {})).toThrow(/cannot read config file/);
     expect(() => loadAgentConfig({ deviceId: 'pi', mqttUrl: 'mqtt://x:1' }, { FLEETLAKE_AGENT_MQTT__TYPO: '1' })).toThrow(/\/mqtt\/typo/);
+  });
+});
+
+describe('the example configuration in agent/deploy', () => {
+  it('is valid and points at the systemd data folder', () => {
+    const file = new URL('../deploy/agent.yaml', import.meta.url).pathname;
+    const cfg = loadAgentConfig({ config: file }, {});
+    expect(cfg).toMatchObject({ deviceId: 'pi-van-07', dataDir: '/var/lib/fleetlake-agent', mqtt: { protocolVersion: 5 }, inputs: { sources: ['unix:///run/fleetlake-agent/records.sock'] } });
+    const unit = readFileSync(new URL('../deploy/fleetlake-agent.service', import.meta.url), 'utf8');
+    expect(unit).toMatch(/^StateDirectory=fleetlake-agent$/m);
+    expect(unit).toMatch(/--config \/etc\/fleetlake\/agent\.yaml/);
+    expect(unit).toMatch(/^SupplementaryGroups=.*dialout/m);
   });
 });
