@@ -109,6 +109,19 @@ describe('Outbox', () => {
     expect(reopened.stats().discardedBytes).toBe(bad.length);
   });
 
+  it('skips and counts an entry damaged on disk after it was written', async () => {
+    const box = await open();
+    for (let i = 0; i < 3; i++) await box.append(entry(i));
+    const [seg] = (await readdir(dir)).filter((f) => f.endsWith('.seg'));
+    const frameLen = encodeFrame(entry(0)).length;
+    const fh = await import('node:fs/promises').then((m) => m.open(join(dir, seg!), 'r+'));
+    await fh.write(Buffer.from('Z'), 0, 1, frameLen + 30); // flip a byte inside the second entry
+    await fh.close();
+    expect(await box.read(1)).toBeUndefined();
+    expect(box.stats().corrupt).toBe(1);
+    expect(await pendingEntries(box)).toEqual([0, 2]);
+  });
+
   it('stays within its byte bound by dropping the oldest entries, and counts them', async () => {
     const box = await open({ maxBytes: 16 * 1024, segmentBytes: 4 * 1024 });
     const frameLen = encodeFrame(entry(0, 200)).length;

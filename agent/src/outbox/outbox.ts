@@ -33,6 +33,8 @@ export interface OutboxStats {
   dropped: number;
   /** Bytes of torn or corrupt frames cut off at open. */
   discardedBytes: number;
+  /** Entries found damaged when read for sending, skipped. */
+  corrupt: number;
   nextLsn: number;
 }
 
@@ -77,6 +79,7 @@ export class Outbox extends EventEmitter {
   private appended = 0;
   private acked = 0;
   private discardedBytes = 0;
+  private corrupt = 0;
   private nextLsnAfterReclaim = 0;
   private persistedCursor = -1;
   private closed = false;
@@ -279,7 +282,13 @@ export class Outbox extends EventEmitter {
     if (!seg) return undefined;
     try {
       const entry = await seg.read(lsn - seg.firstLsn);
-      return entry && { ...entry, lsn };
+      if (entry) return { ...entry, lsn };
+      if (this.segments.includes(seg) && seg.ack(lsn - seg.firstLsn)) {
+        // Damaged on disk after it was written (CRC mismatch on read): it can never be sent.
+        this.corrupt++;
+        this.log.error({ lsn, segment: seg.path }, 'outbox entry unreadable (CRC mismatch); skipped and counted');
+      }
+      return undefined;
     } catch (err) {
       // The segment may have been dropped by the byte bound while we read it.
       if (this.segments.includes(seg)) this.log.error({ err, lsn }, 'outbox read failed');
@@ -337,6 +346,7 @@ export class Outbox extends EventEmitter {
       acked: this.acked,
       dropped: this.dropped,
       discardedBytes: this.discardedBytes,
+      corrupt: this.corrupt,
       nextLsn: this.active.endLsn,
     };
   }
