@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { appendFile, mkdtemp, open as openFile, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +28,20 @@ const entry = (i: number, bytes = 20) => ({
   key: 'vehicle',
   seq: i,
 });
+
+/** The path of the one segment file in the outbox folder. */
+async function onlySegment(): Promise<string> {
+  const segs = (await readdir(dir)).filter((f) => f.endsWith('.seg'));
+  expect(segs).toHaveLength(1);
+  return join(dir, segs[0]!);
+}
+
+/** An outbox holding entries 0..n-1, closed cleanly. */
+async function filledAndClosed(n: number): Promise<void> {
+  const box = await open();
+  for (let i = 0; i < n; i++) await box.append(entry(i));
+  await box.close();
+}
 
 async function pendingEntries(box: Outbox): Promise<number[]> {
   const out: number[] = [];
@@ -77,11 +91,8 @@ describe('Outbox', () => {
   });
 
   it('discards a torn last write and keeps appending after it', async () => {
-    const box = await open();
-    for (let i = 0; i < 10; i++) await box.append(entry(i));
-    await box.close();
-    const [seg] = (await readdir(dir)).filter((f) => f.endsWith('.seg'));
-    const file = join(dir, seg!);
+    await filledAndClosed(10);
+    const file = await onlySegment();
     const sizeBefore = (await stat(file)).size;
     await appendFile(file, encodeFrame(entry(10)).subarray(0, 25)); // half a frame: power cut mid-write
     const reopened = await open();
@@ -94,11 +105,8 @@ describe('Outbox', () => {
   });
 
   it('cuts a segment at a frame whose CRC does not match', async () => {
-    const box = await open();
-    for (let i = 0; i < 5; i++) await box.append(entry(i));
-    await box.close();
-    const [seg] = (await readdir(dir)).filter((f) => f.endsWith('.seg'));
-    const file = join(dir, seg!);
+    await filledAndClosed(5);
+    const file = await onlySegment();
     const frameLen = encodeFrame(entry(0)).length;
     await truncate(file, frameLen * 4); // keep 4 whole frames
     const bad = encodeFrame(entry(4));
@@ -112,9 +120,8 @@ describe('Outbox', () => {
   it('skips and counts an entry damaged on disk after it was written', async () => {
     const box = await open();
     for (let i = 0; i < 3; i++) await box.append(entry(i));
-    const [seg] = (await readdir(dir)).filter((f) => f.endsWith('.seg'));
     const frameLen = encodeFrame(entry(0)).length;
-    const fh = await import('node:fs/promises').then((m) => m.open(join(dir, seg!), 'r+'));
+    const fh = await openFile(await onlySegment(), 'r+');
     await fh.write(Buffer.from('Z'), 0, 1, frameLen + 30); // flip a byte inside the second entry
     await fh.close();
     expect(await box.read(1)).toBeUndefined();

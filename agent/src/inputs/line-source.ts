@@ -1,7 +1,17 @@
 import { EventEmitter } from 'node:events';
-import type { Lifecycle } from '@fleetlake/core';
+import { silentLogger, type BackoffOptions, type Lifecycle, type Logger } from '@fleetlake/core';
 import { Counters } from '../records/counters.js';
 import { LineSplitter } from './line-splitter.js';
+
+/** What every source is made with. */
+export interface SourceSettings {
+  /** For logs and counters, e.g. "tcp-listen://127.0.0.1:7000". */
+  name: string;
+  maxLineBytes: number;
+  /** Reopening a device or reconnecting (sources that open something). */
+  reconnect: BackoffOptions;
+  logger?: Logger | undefined;
+}
 
 export interface LineSourceEvents {
   line: [line: string];
@@ -13,19 +23,19 @@ export interface LineSourceEvents {
  */
 export abstract class LineSource extends EventEmitter<LineSourceEvents> implements Lifecycle {
   readonly counters = new Counters();
+  readonly name: string;
+  protected readonly log: Logger;
 
-  constructor(
-    /** For logs and counters, e.g. "tcp-listen://127.0.0.1:7000". */
-    readonly name: string,
-    protected readonly maxLineBytes: number,
-  ) {
+  constructor(protected readonly settings: SourceSettings) {
     super();
+    this.name = settings.name;
+    this.log = settings.logger ?? silentLogger();
   }
 
   /** A splitter for one connection or device session. */
   protected splitter(): LineSplitter {
     return new LineSplitter(
-      this.maxLineBytes,
+      this.settings.maxLineBytes,
       (line) => {
         this.counters.add('lines');
         this.emit('line', line);

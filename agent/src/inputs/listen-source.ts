@@ -1,7 +1,7 @@
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { once, silentLogger, type Logger } from '@fleetlake/core';
-import { LineSource } from './line-source.js';
+import { once } from '@fleetlake/core';
+import { LineSource, type SourceSettings } from './line-source.js';
 
 export type ListenAddress = { host: string; port: number } | { path: string };
 
@@ -11,12 +11,10 @@ export class ListenSource extends LineSource {
   private readonly sockets = new Set<Socket>();
 
   constructor(
-    name: string,
+    settings: SourceSettings,
     private readonly address: ListenAddress,
-    maxLineBytes: number,
-    private readonly log: Logger = silentLogger(),
   ) {
-    super(name, maxLineBytes);
+    super(settings);
   }
 
   /** The TCP port actually bound (useful with port 0). */

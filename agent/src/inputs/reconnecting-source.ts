@@ -1,5 +1,5 @@
-import { abortableDelay, backoffDelay, once, silentLogger, type BackoffOptions, type Logger } from '@fleetlake/core';
-import { LineSource } from './line-source.js';
+import { abortableDelay, backoffDelay, once } from '@fleetlake/core';
+import { LineSource, type SourceSettings } from './line-source.js';
 import type { LineSplitter } from './line-splitter.js';
 
 /** One open session of a device or connection: resolves `closed` when it ends. */
@@ -12,18 +12,17 @@ export interface Session {
  * A line source that opens a device or connection, reads until it closes, and opens it again after
  * a capped, jittered backoff (an unplugged USB adapter, a restarted simulator).
  */
-export abstract class ReconnectingSource extends LineSource {
+export abstract class ReconnectingSource<Target> extends LineSource {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private session: Session | undefined;
 
   constructor(
-    name: string,
-    maxLineBytes: number,
-    private readonly backoff: BackoffOptions,
-    protected readonly log: Logger = silentLogger(),
+    settings: SourceSettings,
+    /** What to open: a device path, a host and port. */
+    protected readonly target: Target,
   ) {
-    super(name, maxLineBytes);
+    super(settings);
   }
 
   /** Opens one session feeding `splitter`; rejects when it cannot be opened. */
@@ -52,7 +51,7 @@ export abstract class ReconnectingSource extends LineSource {
       this.session = undefined;
       this.ended(splitter);
       if (this.abort.signal.aborted) break;
-      await abortableDelay(backoffDelay(attempt++, this.backoff), this.abort.signal).catch(() => undefined);
+      await abortableDelay(backoffDelay(attempt++, this.settings.reconnect), this.abort.signal).catch(() => undefined);
     }
   }
 

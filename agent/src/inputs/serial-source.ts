@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import type { BackoffOptions, Logger } from '@fleetlake/core';
 import type { LineSplitter } from './line-splitter.js';
 import { ReconnectingSource, type Session } from './reconnecting-source.js';
 
@@ -8,22 +7,11 @@ import { ReconnectingSource, type Session } from './reconnecting-source.js';
 const PRESENCE_CHECK_MS = 500;
 
 /** Reads JSON lines from a serial device (an OBD adapter, a sensor board); reopens it when it disappears. */
-export class SerialSource extends ReconnectingSource {
-  constructor(
-    name: string,
-    private readonly path: string,
-    private readonly baudRate: number,
-    maxLineBytes: number,
-    backoff: BackoffOptions,
-    log?: Logger,
-  ) {
-    super(name, maxLineBytes, backoff, log);
-  }
-
+export class SerialSource extends ReconnectingSource<{ path: string; baudRate: number }> {
   protected open(splitter: LineSplitter): Promise<Session> {
     return new Promise((resolve, reject) => {
-      if (!existsSync(this.path)) return reject(new Error(`${this.path} does not exist`));
-      const port = new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false });
+      if (!existsSync(this.target.path)) return reject(new Error(`${this.target.path} does not exist`));
+      const port = new SerialPort({ path: this.target.path, baudRate: this.target.baudRate, autoOpen: false });
       port.open((err) => {
         if (err) return reject(err);
         let finish!: () => void;
@@ -31,7 +19,7 @@ export class SerialSource extends ReconnectingSource {
           finish = done;
         });
         const timer = setInterval(() => {
-          if (!existsSync(this.path)) end('device disappeared');
+          if (!existsSync(this.target.path)) end('device disappeared');
         }, PRESENCE_CHECK_MS);
         const end = (why: string) => {
           clearInterval(timer);

@@ -61,14 +61,15 @@ export interface SourceOptions {
 }
 
 export function createLineSource(url: string, spec: SourceSpec, opts: SourceOptions): LineSource {
+  const settings = { ...opts, name: url };
   switch (spec.kind) {
     case 'tcp':
-      return new TcpClientSource(url, spec.host, spec.port, opts.maxLineBytes, opts.reconnect, opts.logger);
+      return new TcpClientSource(settings, { host: spec.host, port: spec.port });
     case 'tcp-listen':
-      return new ListenSource(url, { host: spec.host, port: spec.port }, opts.maxLineBytes, opts.logger);
+      return new ListenSource(settings, { host: spec.host, port: spec.port });
     case 'unix':
-      return new ListenSource(url, { path: spec.path }, opts.maxLineBytes, opts.logger);
+      return new ListenSource(settings, { path: spec.path });
     case 'serial':
-      return new SerialSource(url, spec.path, spec.baudRate, opts.maxLineBytes, opts.reconnect, opts.logger);
+      return new SerialSource(settings, { path: spec.path, baudRate: spec.baudRate });
   }
 }

@@ -1,24 +1,12 @@
 import { connect } from 'node:net';
-import type { BackoffOptions, Logger } from '@fleetlake/core';
 import type { LineSplitter } from './line-splitter.js';
 import { ReconnectingSource, type Session } from './reconnecting-source.js';
 
 /** Connects to a TCP server that writes JSON lines, and reconnects when it goes away. */
-export class TcpClientSource extends ReconnectingSource {
-  constructor(
-    name: string,
-    private readonly host: string,
-    private readonly port: number,
-    maxLineBytes: number,
-    backoff: BackoffOptions,
-    log?: Logger,
-  ) {
-    super(name, maxLineBytes, backoff, log);
-  }
-
+export class TcpClientSource extends ReconnectingSource<{ host: string; port: number }> {
   protected open(splitter: LineSplitter): Promise<Session> {
     return new Promise((resolve, reject) => {
-      const sock = connect({ host: this.host, port: this.port });
+      const sock = connect(this.target);
       sock.once('error', reject);
       sock.once('connect', () => {
         sock.off('error', reject);
