@@ -60,6 +60,40 @@ describe('MqttPublisher with aedes', () => {
     expect(publisher.stats().connects).toBeGreaterThanOrEqual(2);
   });
 
+  it('a record leaves the outbox only on PUBACK: sent but unacknowledged records are sent again after the connection drops', async () => {
+    broker.received.length = 0;
+    const { outbox, publisher, capture, captured } = await setupPublisher(broker.url, cleanups);
+    await publisher.start();
+    await capture(20);
+    await waitFor(() => outbox.stats().pending === 0, { what: 'first records acknowledged' });
+    broker.holdAcks(true);
+    await capture(40);
+    await waitFor(() => publisher.stats().inflight === 16, { what: 'a full window sent and unacknowledged' });
+    expect(outbox.stats().pending).toBe(40);
+    await broker.down();
+    broker.holdAcks(false);
+    await broker.up();
+    await waitFor(() => outbox.stats().pending === 0, { what: 'the held records re-sent and acknowledged' });
+    expectCompleteInOrder(seqsOf(broker.received), captured());
+  });
+
+  it('stop() returns within its drain timeout when the broker never acknowledges, keeping the records', async () => {
+    const { outbox, publisher, capture } = await setupPublisher(broker.url, cleanups, { drainTimeoutMs: 500 });
+    await publisher.start();
+    await waitFor(() => publisher.stats().connected, { what: 'connected' });
+    broker.holdAcks(true);
+    try {
+      await capture(10);
+      await waitFor(() => publisher.stats().inflight === 10, { what: 'records sent, unacknowledged' });
+      const t0 = Date.now();
+      await publisher.stop();
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect(outbox.stats().pending).toBe(10);
+    } finally {
+      broker.holdAcks(false);
+    }
+  });
+
   it('outbox bound: with the broker away, the oldest records are dropped and counted; the newest arrive in order', async () => {
     broker.received.length = 0;
     const dir = await mkdtemp(join(tmpdir(), 'agent-bound-'));

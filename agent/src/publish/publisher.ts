@@ -188,20 +188,25 @@ export class MqttPublisher {
     const deadline = Date.now() + (this.opts.drainTimeoutMs ?? 2000);
     this.abort.abort();
     this.poke();
+    let graceful = false;
     if (client?.connected) {
       while (this.inflight.size > 0 && client.connected && Date.now() < deadline) {
         await Promise.race([this.sleep(), abortableDelay(50)]);
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(100, deadline - Date.now()));
-        client.publish(statusMqttTopic(this.opts.deviceId), statusPayload(this.opts.deviceId, 'offline', 'shutdown', this.opts.agentVersion), { qos: 1, retain: true }, () => {
+      const offlineAcked = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), Math.max(100, deadline - Date.now()));
+        client.publish(statusMqttTopic(this.opts.deviceId), statusPayload(this.opts.deviceId, 'offline', 'shutdown', this.opts.agentVersion), { qos: 1, retain: true }, (err) => {
           clearTimeout(timer);
-          resolve();
+          resolve(!err);
         });
       });
+      // mqtt.js's graceful end waits for every outstanding PUBACK, which a stalled broker may never
+      // send; then close at once (the entries stay in the outbox, and the will says offline).
+      graceful = offlineAcked && this.inflight.size === 0;
     }
     this.client = undefined;
-    await new Promise<void>((resolve) => (client ? client.end(false, {}, () => resolve()) : resolve()));
+    if (!graceful && client?.connected) this.log.warn({ inflight: this.inflight.size }, 'mqtt: broker did not acknowledge everything in time; closing without waiting');
+    await new Promise<void>((resolve) => (client ? client.end(!graceful, {}, () => resolve()) : resolve()));
     await this.loop;
   });
 }

@@ -19,6 +19,8 @@ export interface AedesBroker {
   down(): Promise<void>;
   /** Listens on the same port again. */
   up(): Promise<void>;
+  /** While on, publishes are neither acknowledged nor delivered (like a bridge waiting for Kafka). */
+  holdAcks(on: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,11 @@ export async function startAedes(options: AedesOptions = {}): Promise<AedesBroke
       resolve,
     ),
   );
+  let holding = false;
+  broker.authorizePublish = (client, packet, cb) => {
+    if (client && holding && packet.topic.startsWith('fleetlake/') && !packet.topic.endsWith('/status')) return; // never answered
+    cb(null);
+  };
   const port = await freePort();
   let server: Server | undefined;
   const sockets = new Set<Socket>();
@@ -73,6 +80,9 @@ export async function startAedes(options: AedesOptions = {}): Promise<AedesBroke
     received,
     down,
     up,
+    holdAcks: (on) => {
+      holding = on;
+    },
     async stop() {
       await down();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
