@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deviceTopicFilter, statusMqttTopic } from '@fleetlake/contracts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deviceTopicFilter, statusMqttTopic, streamMqttTopic } from '@fleetlake/contracts';
 import { freePort, startMosquitto, waitFor, type MosquittoBroker } from '@fleetlake/testkit';
 import { makeTestCerts, type TestCerts } from './support/certs.js';
 import { DEVICE, expectCompleteInOrder, seqsOf, setupPublisher, type Cleanups } from './support/harness.js';
@@ -28,7 +30,15 @@ describe('MqttPublisher with Mosquitto', () => {
       ],
     });
   });
+  let aclBroker: MosquittoBroker;
+  beforeAll(async () => {
+    // Anonymous clients may publish vehicle records and status, nothing else.
+    const acl = join(certs.dir, 'acl');
+    writeFileSync(acl, 'topic readwrite fleetlake/v1/+/vehicle\ntopic readwrite fleetlake/v1/+/status\n');
+    aclBroker = await startMosquitto({ extraConfig: [`acl_file ${acl}`] });
+  });
   afterAll(async () => {
+    await aclBroker?.stop();
     await broker?.stop();
     certs?.remove();
   });
@@ -62,6 +72,22 @@ describe('MqttPublisher with Mosquitto', () => {
     await waitFor(() => outbox.stats().pending === 0, { timeoutMs: 60_000, what: 'outbox drained after restart' });
     await waitFor(() => new Set(seqsOf(sub.received)).size >= captured(), { timeoutMs: 30_000, what: 'subscriber got every record' });
     expectCompleteInOrder(seqsOf(sub.received), captured());
+  });
+
+  it('MQTT 5: a record the broker refuses for good (PUBACK 0x87) is removed and counted, and does not block the ones after it', async () => {
+    const refused = streamMqttTopic(DEVICE, 'weather');
+    const sub = await subscribe(aclBroker.url, deviceTopicFilter(DEVICE), 'sub-acl', 5);
+    cleanups.push(sub.close);
+    const { outbox, publisher, capture } = await setupPublisher(aclBroker.url, cleanups, { protocolVersion: 5 });
+    await capture(3);
+    await outbox.append({ topic: refused, payload: Buffer.from('{"seq":0}'), key: 'weather', seq: 0 });
+    await capture(3);
+    await publisher.start();
+    await waitFor(() => outbox.stats().pending === 0, { what: 'outbox drained' });
+    await waitFor(() => seqsOf(sub.received).length >= 6, { what: 'the allowed records' });
+    expect(seqsOf(sub.received)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(publisher.stats().rejected).toEqual({ '0x87': 1 });
+    expect(sub.received.some((m) => m.topic === refused)).toBe(false);
   });
 
   it('MQTT 5 over TLS: a client certificate signed by the trusted CA is accepted', async () => {
