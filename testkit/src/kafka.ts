@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { cacheDir, runDir } from './paths.js';
 import { freePort } from './ports.js';
-import { awaitReady, run, spawnManaged, type ManagedProcess } from './process.js';
+import { awaitReady, run, spawnManaged, startRestartable, type RestartableProcess } from './process.js';
 import { waitFor } from './wait.js';
 
 /** Current 4.x line (default) and the 3.x line many managed clusters (MSK, ...) still run. */
@@ -53,17 +53,11 @@ export interface KafkaOptions {
   heapMb?: number;
 }
 
-export interface KafkaBroker {
+/** restart() brings the broker back on the same ports with the same data. */
+export interface KafkaBroker extends RestartableProcess {
   readonly version: string;
   readonly brokers: string[];
   readonly dataDir: string;
-  process(): ManagedProcess;
-  /** Simulates a crash (SIGKILL by default). */
-  kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts the broker again on the same ports and data (after kill or stop). */
-  restart(): Promise<void>;
-  /** Graceful stop; idempotent. */
-  stop(): Promise<void>;
 }
 
 /** Probe: the broker answers a metadata request and lists itself. */
@@ -118,24 +112,12 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
 
   await run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', configFile]);
   const brokers = [`127.0.0.1:${port}`];
-  let proc: ManagedProcess;
-  const launch = async () => {
-    proc = spawnManaged(`kafka ${version}`, 'java', [...jvm, 'kafka.Kafka', configFile]);
+  const service = await startRestartable(async () => {
+    const proc = spawnManaged(`kafka ${version}`, 'java', [...jvm, 'kafka.Kafka', configFile]);
     await awaitReady(proc, waitFor(() => kafkaAnswers(brokers), { timeoutMs: 120_000, intervalMs: 250, what: `Kafka ${version} on ${brokers[0]}` }));
-  };
-  await launch();
-  return {
-    version,
-    brokers,
-    dataDir,
-    process: () => proc,
-    kill: (signal = 'SIGKILL') => proc.kill(signal),
-    async restart() {
-      if (proc.isRunning()) await proc.stop();
-      await launch();
-    },
-    stop: () => proc.stop(30_000),
-  };
+    return proc;
+  }, 30_000);
+  return { ...service, version, brokers, dataDir };
 }
 
 /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding. */

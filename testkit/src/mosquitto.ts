@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { runDir } from './paths.js';
 import { freePort } from './ports.js';
-import { awaitReady, spawnManaged, type ManagedProcess } from './process.js';
+import { awaitReady, spawnManaged, startRestartable, type RestartableProcess } from './process.js';
 import { waitFor } from './wait.js';
 
 export interface MosquittoOptions {
@@ -12,15 +12,11 @@ export interface MosquittoOptions {
   extraConfig?: string[];
 }
 
-export interface MosquittoBroker {
+/** restart() brings the broker back on the same port, with the sessions it persisted. */
+export interface MosquittoBroker extends RestartableProcess {
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  process(): ManagedProcess;
-  kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts again on the same port, with the sessions it persisted. */
-  restart(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /** Probe: an MQTT client can connect. */
@@ -64,22 +60,10 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     ].join('\n'),
   );
   const url = `mqtt://127.0.0.1:${port}`;
-  let proc: ManagedProcess;
-  const launch = async () => {
-    proc = spawnManaged('mosquitto', 'mosquitto', ['-c', conf]);
+  const service = await startRestartable(async () => {
+    const proc = spawnManaged('mosquitto', 'mosquitto', ['-c', conf]);
     await awaitReady(proc, waitFor(() => mqttAnswers(url), { timeoutMs: 20_000, intervalMs: 50, what: `Mosquitto on ${url}` }));
-  };
-  await launch();
-  return {
-    url,
-    host: '127.0.0.1',
-    port,
-    process: () => proc,
-    kill: (signal = 'SIGKILL') => proc.kill(signal),
-    async restart() {
-      if (proc.isRunning()) await proc.stop();
-      await launch();
-    },
-    stop: () => proc.stop(),
-  };
+    return proc;
+  });
+  return { ...service, url, host: '127.0.0.1', port };
 }

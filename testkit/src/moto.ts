@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from './paths.js';
 import { freePort } from './ports.js';
-import { awaitReady, run, spawnManaged, type ManagedProcess } from './process.js';
+import { awaitReady, run, spawnManaged, startRestartable, type RestartableProcess } from './process.js';
 import { waitFor } from './wait.js';
 
 /** Python packages of the test virtualenv: moto's S3 + Glue server, and pyarrow as a second Parquet reader. */
@@ -20,16 +20,12 @@ export async function ensureVenv(): Promise<string> {
   return join(venv, 'bin');
 }
 
-export interface MotoServer {
+/** restart() brings moto back on the same port; moto keeps state in memory, so it starts empty. */
+export interface MotoServer extends RestartableProcess {
   readonly endpoint: string;
   readonly port: number;
   readonly region: string;
   readonly credentials: { accessKeyId: string; secretAccessKey: string };
-  process(): ManagedProcess;
-  kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts again on the same port (moto keeps state in memory: a restart starts empty). */
-  restart(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /** moto's server (S3, Glue and the other AWS APIs it emulates) on a free loopback port. */
@@ -37,26 +33,10 @@ export async function startMoto(): Promise<MotoServer> {
   const bin = await ensureVenv();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  let proc: ManagedProcess;
-  const launch = async () => {
-    proc = spawnManaged('moto_server', join(bin, 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)]);
-    await awaitReady(
-      proc,
-      waitFor(async () => (await fetch(`${endpoint}/moto-api/data.json`)).ok, { timeoutMs: 60_000, intervalMs: 100, what: `moto on ${endpoint}` }),
-    );
-  };
-  await launch();
-  return {
-    endpoint,
-    port,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    process: () => proc,
-    kill: (signal = 'SIGKILL') => proc.kill(signal),
-    async restart() {
-      if (proc.isRunning()) await proc.stop();
-      await launch();
-    },
-    stop: () => proc.stop(),
-  };
+  const service = await startRestartable(async () => {
+    const proc = spawnManaged('moto_server', join(bin, 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)]);
+    await awaitReady(proc, waitFor(async () => (await fetch(`${endpoint}/moto-api/data.json`)).ok, { timeoutMs: 60_000, intervalMs: 100, what: `moto on ${endpoint}` }));
+    return proc;
+  });
+  return { ...service, endpoint, port, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
 }

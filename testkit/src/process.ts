@@ -95,3 +95,28 @@ export async function awaitReady<T>(proc: ManagedProcess, ready: Promise<T>): Pr
   }
 }
 
+
+/** A service process that tests may crash, restart (same ports, same data) and stop. */
+export interface RestartableProcess {
+  process(): ManagedProcess;
+  /** Simulates a crash (SIGKILL by default) and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again the same way (after a kill or a stop). */
+  restart(): Promise<void>;
+  /** Graceful stop; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Runs `launch` (which starts the process and resolves once it is ready) and wraps it for kill/restart/stop. */
+export async function startRestartable(launch: () => Promise<ManagedProcess>, stopGraceMs = 10_000): Promise<RestartableProcess> {
+  let proc = await launch();
+  return {
+    process: () => proc,
+    kill: (signal = 'SIGKILL') => proc.kill(signal),
+    async restart() {
+      if (proc.isRunning()) await proc.stop(stopGraceMs);
+      proc = await launch();
+    },
+    stop: () => proc.stop(stopGraceMs),
+  };
+}
