@@ -57,7 +57,9 @@ export class Agent {
         logger: log.child({ part: 'mqtt' }),
       });
       const fixes = await factories.createFixSource(config.gps, log.child({ part: 'gps' }));
-      const camera = await factories.createCamera(config.camera, log.child({ part: 'camera' }));
+      // Frames must fit the MQTT payload budget unless the camera section says otherwise.
+      const cameraConfig = { budgetBytes: config.mqtt.payloadBudgetBytes, ...config.camera } as AgentConfig['camera'];
+      const camera = await factories.createCamera(cameraConfig, log.child({ part: 'camera' }));
       const gpsRecorder = fixes && new GpsRecorder(fixes, { capture, clock, intervalMs: config.gps.recordIntervalMs, vehicleType: config.vehicleType });
       const ingest = new LineIngest({ capture, onActiveEmergency: camera?.trigger?.bind(camera), logger: log.child({ part: 'inputs' }) });
       const sources = specs.map(({ url, spec }) => ({

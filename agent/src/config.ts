@@ -59,17 +59,18 @@ export const AgentConfig = Type.Object(
     ),
     gps: Type.Object(
       {
-        source: Type.Optional(Type.String({ minLength: 1, description: 'serial device (/dev/serial0, /dev/ttyUSB0, /dev/serial/by-id/...) or tcp://host:port; none = no GPS' })),
+        device: Type.Optional(Type.String({ minLength: 1, description: 'serial device (/dev/serial0, /dev/ttyUSB0, /dev/serial/by-id/...) or tcp://host:port; none = no GPS' })),
         baudRate: Type.Integer({ minimum: 1, default: 9600 }),
         recordIntervalMs: Type.Integer({ minimum: 0, default: 1000, description: 'one gps_data record per this much GPS time at most' }),
         maxFixAgeMs: Type.Integer({ minimum: 0, default: 10_000, description: 'GPS time is used while the last fix is this recent; then the host clock (timeSource: host)' }),
         maxPositionAgeMs: Type.Integer({ minimum: 0, default: 300_000, description: 'records take the last fix position while it is this recent' }),
       },
+      // Other keys are the GPS reader's own options (silenceTimeoutMs, ...), checked by the reader.
       { default: {}, additionalProperties: true },
     ),
     camera: Type.Object(
       { enabled: Type.Boolean({ default: false }) },
-      { default: {}, additionalProperties: true, description: 'handed to the camera source as is' },
+      { default: {}, additionalProperties: true, description: "the camera's options (cameraId, command or folder, intervalSeconds, budgetBytes, ...), checked by the camera" },
     ),
     inputs: Type.Object(
       {

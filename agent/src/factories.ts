@@ -20,35 +20,56 @@ export interface InputFactories {
   createCamera(config: AgentConfig['camera'], logger: Logger): Promise<CameraInput | undefined>;
 }
 
-/** Shape the GPS reader module (agent/src/gps/reader.ts, built on the agent-gps branch) is asked to export. */
-interface GpsReaderModule {
-  GpsReader: { create(opts: Record<string, unknown>): Promise<FixInput> | FixInput };
+/** Loads a module of the agent built on the agent-gps branch, when this build has it. */
+async function loadOptional<M>(relative: string): Promise<M | undefined> {
+  const file = new URL(relative, import.meta.url);
+  if (!existsSync(fileURLToPath(file))) return undefined;
+  return (await import(file.href)) as M;
 }
 
+/** What agent/src/gps/reader.ts (agent-gps branch) exports: GpsReader.create(input, deps). */
+interface GpsReaderModule {
+  GpsReader: { create(input: { device: string } & Record<string, unknown>, deps: { logger?: Logger }): Promise<FixInput> };
+}
+
+/** What agent/src/camera/camera.ts (agent-gps branch) exports: Camera.create(input, deps). */
+interface CameraModule {
+  Camera: { create(input: Record<string, unknown>, deps: { logger?: Logger }): Promise<CameraInput> };
+}
+
+/** The agent's own gps settings; everything else in the `gps` section goes to the reader. */
+const AGENT_GPS_KEYS = ['recordIntervalMs', 'maxFixAgeMs', 'maxPositionAgeMs'] as const;
+
 /**
- * The real GPS reader. TODO(lead, on merging agent-gps): replace the dynamic import with
- * `import { GpsReader } from './gps/reader.js'` and check the option names passed to
- * GpsReader.create() below against the reader's. Until then the reader is loaded when present.
+ * The GPS reader (serial or tcp:// NMEA). TODO(lead, on merging agent-gps): replace the dynamic
+ * import with `import { GpsReader } from './gps/reader.js'` and embed GpsReaderOptionsSchema in the
+ * `gps` section of AgentConfig. Until then the reader is loaded when the build has it.
  */
 export async function createGpsReader(config: AgentConfig['gps'], logger: Logger): Promise<FixInput | undefined> {
-  if (!config.source) return undefined;
-  const file = new URL('./gps/reader.js', import.meta.url);
-  if (!existsSync(fileURLToPath(file))) {
-    logger.warn({ source: config.source }, 'gps.source is configured but this build has no GPS reader (agent/src/gps/reader.ts); running without GPS');
+  if (!config.device) return undefined;
+  const mod = await loadOptional<GpsReaderModule>('./gps/reader.js');
+  if (!mod) {
+    logger.warn({ device: config.device }, 'gps.device is configured but this build has no GPS reader (agent/src/gps/reader.ts); running without GPS');
     return undefined;
   }
-  const mod = (await import(file.href)) as GpsReaderModule;
-  const { source, baudRate, ...rest } = config;
-  return mod.GpsReader.create({ ...rest, device: source, baudRate, logger });
+  const input = Object.fromEntries(Object.entries(config).filter(([k]) => !(AGENT_GPS_KEYS as readonly string[]).includes(k)));
+  return mod.GpsReader.create({ ...input, device: config.device }, { logger });
 }
 
 /**
- * The camera. TODO(lead, on merging the camera encoder from agent-gps): create the camera source
- * from `config` here (it must emit 'frame' with a Frame, and may offer trigger() for emergencies).
+ * The camera (a capture command or a watched folder, encoded with sharp to the payload budget).
+ * TODO(lead, on merging agent-gps): import { Camera } from './camera/camera.js' statically and embed
+ * CameraOptionsSchema in the `camera` section of AgentConfig.
  */
 export async function createCameraSource(config: AgentConfig['camera'], logger: Logger): Promise<CameraInput | undefined> {
-  if (config.enabled) logger.warn('camera.enabled is set but this build has no camera source (agent/src/camera/); running without camera');
-  return undefined;
+  if (!config.enabled) return undefined;
+  const mod = await loadOptional<CameraModule>('./camera/camera.js');
+  if (!mod) {
+    logger.warn('camera.enabled is set but this build has no camera (agent/src/camera/camera.ts); running without camera');
+    return undefined;
+  }
+  const { enabled: _enabled, ...input } = config;
+  return mod.Camera.create(input, { logger });
 }
 
 export const defaultFactories: InputFactories = { createFixSource: createGpsReader, createCamera: createCameraSource };

@@ -65,6 +65,10 @@ describe('EventClock', () => {
     mono = 100_000;
     expect(clock.now().position).toBeUndefined();
     expect(clock.update(fix({ time: 'not a time' }))).toBe(false);
+    // a fix the reader timed with the host clock (no GPS date yet): position yes, GPS time no
+    mono = 0;
+    clock.update({ ...fix({ time: '2030-01-01T00:00:05.000Z' }), timeSource: 'host' } as Fix);
+    expect(clock.now()).toMatchObject({ timestamp: '2030-01-01T00:00:00.000Z', timeSource: 'host', position: { latitude: 51.5 } });
   });
 });
 
@@ -166,5 +170,11 @@ describe('GpsRecorder', () => {
     expect(recs[1]!.latitude).toBeCloseTo(51.5002, 6);
     expect(recs.every((r) => r.timeSource === 'gps')).toBe(true);
     expect(capture.rejected.get('fix_bad_time')).toBe(1);
+    fixes.emit('fix', { ...fix({ time: new Date(base + 120_000).toISOString() }), timeSource: 'host' });
+    await recorder.start();
+    fixes.emit('fix', { ...fix({ time: new Date(base + 180_000).toISOString() }), timeSource: 'host' });
+    await recorder.stop();
+    const last = (await stored()).map((e) => JSON.parse(e.payload.toString()) as { timeSource: string }).at(-1)!;
+    expect(last.timeSource).toBe('host');
   });
 });

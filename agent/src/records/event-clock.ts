@@ -1,5 +1,13 @@
 import type { Fix } from '../gps/fix.js';
 
+/**
+ * The GPS reader (agent-gps branch) labels a fix whose date is not known yet with
+ * `timeSource: 'host'` (its time is the host clock's). Read here without depending on that field.
+ */
+export function fixTimeSource(fix: Fix): 'gps' | 'host' {
+  return (fix as Fix & { timeSource?: 'gps' | 'host' }).timeSource === 'host' ? 'host' : 'gps';
+}
+
 export interface Stamp {
   timestamp: string;
   timeSource: 'gps' | 'host';
@@ -23,7 +31,7 @@ export interface EventClockOptions {
  * fix is older than `maxFixAgeMs` (or there never was one) the host clock is used and labelled.
  */
 export class EventClock {
-  private last: { timeMs: number; at: number; latitude: number; longitude: number } | undefined;
+  private last: { timeMs: number; at: number; latitude: number; longitude: number; gpsTime: boolean } | undefined;
   private readonly monotonic: () => number;
   private readonly hostNow: () => number;
 
@@ -36,7 +44,7 @@ export class EventClock {
   update(fix: Fix): boolean {
     const timeMs = Date.parse(fix.time);
     if (Number.isNaN(timeMs)) return false;
-    this.last = { timeMs, at: this.monotonic(), latitude: fix.lat, longitude: fix.lon };
+    this.last = { timeMs, at: this.monotonic(), latitude: fix.lat, longitude: fix.lon, gpsTime: fixTimeSource(fix) === 'gps' };
     return true;
   }
 
@@ -44,7 +52,7 @@ export class EventClock {
     const last = this.last;
     const age = last ? this.monotonic() - last.at : Infinity;
     const position = last && age <= this.opts.maxPositionAgeMs ? { latitude: last.latitude, longitude: last.longitude } : undefined;
-    if (last && age <= this.opts.maxFixAgeMs) {
+    if (last?.gpsTime && age <= this.opts.maxFixAgeMs) {
       return { timestamp: new Date(last.timeMs + age).toISOString(), timeSource: 'gps', position };
     }
     return { timestamp: new Date(this.hostNow()).toISOString(), timeSource: 'host', position };

@@ -2,7 +2,7 @@ import type { GpsData } from '@fleetlake/contracts';
 import type { Fix, FixSource } from '../gps/fix.js';
 import type { Capture, RecordFields } from './capture.js';
 import { compassPoint, type CompassPoint } from './compass.js';
-import type { EventClock } from './event-clock.js';
+import { fixTimeSource, type EventClock } from './event-clock.js';
 
 export interface GpsRecorderOptions {
   capture: Capture;
@@ -55,7 +55,7 @@ export class GpsRecorder {
     // A jump back in time (receiver reset, log replay) restarts the rate window.
     if (this.lastEmittedMs !== undefined && t >= this.lastEmittedMs && t - this.lastEmittedMs < this.opts.intervalMs) return;
     this.lastEmittedMs = t;
-    const stamp = { timestamp: new Date(t).toISOString(), timeSource: 'gps' as const, position: { latitude: fix.lat, longitude: fix.lon } };
+    const stamp = { timestamp: new Date(t).toISOString(), timeSource: fixTimeSource(fix), position: { latitude: fix.lat, longitude: fix.lon } };
     this.pending = this.opts.capture.record('gps', fields, stamp);
   };
 
