@@ -18,7 +18,12 @@ export interface AgentStats {
   inputs: Record<string, Record<string, number>>;
   outbox: ReturnType<Outbox['stats']>;
   mqtt: ReturnType<MqttPublisher['stats']>;
+  /** The GPS reader's and camera's own counters, when they keep them. */
+  gps?: unknown;
+  camera?: unknown;
 }
+
+const countersOf = (part: object | undefined): unknown => (part && 'counters' in part ? (part as { counters: unknown }).counters : undefined);
 
 /**
  * The running agent: GPS reader + camera + JSON-lines inputs -> capture (stamp, validate, outbox)
@@ -104,6 +109,8 @@ export class Agent {
       inputs: Object.fromEntries(this.inputs.map(({ source }) => [source.name, source.counters.snapshot()])),
       outbox: this.outbox.stats(),
       mqtt: this.publisher.stats(),
+      gps: countersOf(this.fixes),
+      camera: countersOf(this.camera),
     };
   }
 

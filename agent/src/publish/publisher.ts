@@ -120,6 +120,7 @@ export class MqttPublisher {
       });
       client.on('close', () => {
         if (!connected) this.counters.connectFailures++;
+        else if (this.stopping) this.log.info('mqtt: disconnected');
         else this.log.warn('mqtt: connection closed');
         if (this.client === client) this.client = undefined;
         this.inflight.clear();
