@@ -23,6 +23,10 @@ export interface AgentStats {
   camera?: unknown;
 }
 
+/** Back-pressure marks: records being stamped and written to the outbox at once. */
+const INFLIGHT_HIGH = 2000;
+const INFLIGHT_LOW = 500;
+
 const countersOf = (part: object | undefined): unknown => (part && 'counters' in part ? (part as { counters: unknown }).counters : undefined);
 
 /**
@@ -78,9 +82,14 @@ export class Agent {
     }
   }
 
+  /** Captures in progress; above the high mark the inputs stop reading until it falls to the low mark. */
   private track<T>(p: Promise<T>): void {
     this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p));
+    if (this.inflight.size >= INFLIGHT_HIGH) for (const { source } of this.inputs) source.setPaused(true);
+    void p.finally(() => {
+      this.inflight.delete(p);
+      if (this.inflight.size <= INFLIGHT_LOW) for (const { source } of this.inputs) source.setPaused(false);
+    });
   }
 
   private readonly onFrame = (frame: Frame) => this.track(this.capture.frame(frame));

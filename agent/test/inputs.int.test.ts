@@ -51,6 +51,29 @@ describe('JSON-lines inputs on real sockets and a pty', () => {
     expect(lines).toEqual(['{"b":1}']);
   });
 
+  it('back-pressure: a paused source reads nothing until it is resumed, then everything', async () => {
+    const [p1, p2] = [await freePort(), await freePort()];
+    const paused = source(`tcp-listen://127.0.0.1:${p1}`);
+    const clock = source(`tcp-listen://127.0.0.1:${p2}`);
+    await paused.src.start();
+    await clock.src.start();
+    const writer = connect({ host: '127.0.0.1', port: p1 });
+    stops.push(async () => void writer.destroy());
+    await new Promise<void>((resolve) => writer.on('connect', () => resolve()));
+    writer.write('{"p":0}\n');
+    await waitFor(() => paused.lines.length === 1, { what: 'a line before pausing' });
+    paused.src.setPaused(true);
+    // written (handed to the kernel), but the paused side does not read it
+    await new Promise<void>((resolve) => writer.write('{"p":1}\n{"p":2}\n', () => resolve()));
+    // a line through an unpaused source, sent after: once it is read, the paused one had its chance
+    await send({ host: '127.0.0.1', port: p2 }, '{"tick":1}\n');
+    await waitFor(() => clock.lines.length === 1, { what: 'the unpaused source to read' });
+    expect(paused.lines).toEqual(['{"p":0}']);
+    paused.src.setPaused(false);
+    await waitFor(() => paused.lines.length === 3, { what: 'lines after resume' });
+    expect(paused.lines).toEqual(['{"p":0}', '{"p":1}', '{"p":2}']);
+  });
+
   it('tcp client: reconnects when the server goes away and comes back', async () => {
     const port = await freePort();
     let server: Server | undefined;

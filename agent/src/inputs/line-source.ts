@@ -49,6 +49,25 @@ export abstract class LineSource extends EventEmitter<LineSourceEvents> implemen
     if (splitter.discardPartial()) this.counters.add('partial');
   }
 
+  private paused = false;
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Back-pressure: stop reading while the agent has too many records being captured (the sender
+   * waits in its socket buffer, a serial device's kernel buffer fills). Idempotent.
+   */
+  setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    this.applyPause(paused);
+  }
+
+  /** Pauses or resumes the open connections/devices. */
+  protected abstract applyPause(paused: boolean): void;
+
   abstract start(): Promise<void>;
   abstract stop(): Promise<void>;
 }

@@ -37,9 +37,17 @@ export class ListenSource extends LineSource {
     this.log.info({ source: this.name }, 'input listening');
   }
 
+  protected applyPause(paused: boolean): void {
+    for (const s of this.sockets) {
+      if (paused) s.pause();
+      else s.resume();
+    }
+  }
+
   private accept(sock: Socket): void {
     this.counters.add('connections');
     this.sockets.add(sock);
+    if (this.isPaused) sock.pause();
     const splitter = this.splitter();
     sock.on('data', (chunk: Buffer) => splitter.push(chunk));
     sock.on('error', (err) => this.log.debug({ err: err.message, source: this.name }, 'input connection error'));

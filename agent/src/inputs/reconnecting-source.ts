@@ -6,6 +6,9 @@ import type { LineSplitter } from './line-splitter.js';
 export interface Session {
   closed: Promise<void>;
   close(): void;
+  /** The underlying stream's pause()/resume(). */
+  pause(): void;
+  resume(): void;
 }
 
 /**
@@ -39,6 +42,7 @@ export abstract class ReconnectingSource<Target> extends LineSource {
       const splitter = this.splitter();
       try {
         this.session = await this.open(splitter);
+        if (this.isPaused) this.session.pause();
         this.counters.add('connections');
         attempt = 0;
         this.log.info({ source: this.name }, 'input connected');
@@ -53,6 +57,11 @@ export abstract class ReconnectingSource<Target> extends LineSource {
       if (this.abort.signal.aborted) break;
       await abortableDelay(backoffDelay(attempt++, this.settings.reconnect), this.abort.signal).catch(() => undefined);
     }
+  }
+
+  protected applyPause(paused: boolean): void {
+    if (paused) this.session?.pause();
+    else this.session?.resume();
   }
 
   readonly stop = once(async () => {

@@ -35,7 +35,7 @@ export class SerialSource extends ReconnectingSource<{ path: string; baudRate: n
           clearInterval(timer);
           finish();
         });
-        resolve({ closed, close: () => end('stop') });
+        resolve({ closed, close: () => end('stop'), pause: () => port.pause(), resume: () => port.resume() });
       });
     });
   }

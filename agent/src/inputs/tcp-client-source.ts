@@ -16,7 +16,7 @@ export class TcpClientSource extends ReconnectingSource<{ host: string; port: nu
           sock.on('error', () => undefined);
           sock.on('close', () => done());
         });
-        resolve({ closed, close: () => sock.destroy() });
+        resolve({ closed, close: () => sock.destroy(), pause: () => sock.pause(), resume: () => sock.resume() });
       });
     });
   }
