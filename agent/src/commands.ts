@@ -1,7 +1,9 @@
 import type { Command } from '@fleetlake/core';
 import { schemaCommand } from '@fleetlake/contracts';
+import { runCommand } from './run-command.js';
 
 /** Subcommands; each lives in its own module and is registered here. */
 export const commands: Record<string, Command> = {
+  run: runCommand,
   schema: schemaCommand,
 };
