@@ -162,7 +162,8 @@ export class EpochAssembler {
     if (o.courseDeg !== undefined) e.courseDeg = o.courseDeg;
     if (o.type === 'GGA' && o.satellites !== undefined) e.satellites = o.satellites;
     if (o.type === 'GSA' && e.satellites === undefined) e.satellites = this.satellitesUsed;
-    if (o.hdop !== undefined) e.hdop = o.hdop;
+    // GGA's HDOP is the one for the fix; GSA's only fills in when there is no GGA.
+    if (o.hdop !== undefined && (o.type === 'GGA' || e.hdop === undefined)) e.hdop = o.hdop;
     if (o.fixQuality !== undefined) e.fixQuality = o.fixQuality;
   }
 

@@ -32,8 +32,7 @@ export class LineCap extends Transform {
           this.discarding = false;
           this.lineLength = 0;
           from = i;
-          if (byte === DOLLAR) out.push(Buffer.from('\n'));
-          continue; // reprocess this byte as the start of a new line
+          continue; // reprocess this byte as the start of a new line (the cut already ended the old one)
         }
         i++;
         continue;

@@ -23,12 +23,22 @@ export function withChecksum(body: string): string {
   return `$${body}*${hex(nmeaChecksum(body))}`;
 }
 
+const ADDRESS = /^\$[A-Z][A-Z0-9]{2,9},/;
+
+/** The last "$" that opens something shaped like a sentence address ("$GPGGA,"), or -1. */
+function sentenceStart(line: string): number {
+  for (let at = line.lastIndexOf('$'); at >= 0; at = at === 0 ? -1 : line.lastIndexOf('$', at - 1)) {
+    if (ADDRESS.test(line.slice(at, at + 12))) return at;
+  }
+  return -1;
+}
+
 /**
  * Finds the NMEA sentence in one line as it came off the wire (latin1, "\r\n" removed) and checks it.
- * Anything before the last "$" (binary UBX/RTCM, line noise) is noise; what follows "*hh" is ignored.
+ * Bytes around it (binary UBX/RTCM, line noise, a "$" inside binary data) are noise.
  */
 export function frameSentence(line: string, maxLength = DEFAULT_MAX_SENTENCE_LENGTH): Framed {
-  const start = line.lastIndexOf('$');
+  const start = sentenceStart(line);
   if (start < 0) return { ok: 'noise', noise: line.length };
   let noise = start;
   const star = line.indexOf('*', start);
@@ -47,6 +57,5 @@ export function frameSentence(line: string, maxLength = DEFAULT_MAX_SENTENCE_LEN
     return { ok: false, reason: 'bad_checksum', noise };
   }
   const fields = body.split(',');
-  if (!/^[A-Z][A-Z0-9]{2,}$/.test(fields[0] ?? '')) return { ok: false, reason: 'bad_field', noise };
   return { ok: true, sentence, fields, noise };
 }
