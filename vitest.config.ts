@@ -7,6 +7,7 @@ const src = (ws: string) => fileURLToPath(new URL(`./${ws}/src/index.ts`, import
 const alias = {
   '@fleetlake/core': src('core'),
   '@fleetlake/contracts': src('contracts'),
+  '@fleetlake/testkit/vitest': fileURLToPath(new URL('./testkit/src/vitest/services.ts', import.meta.url)),
   '@fleetlake/testkit': src('testkit'),
 };
 
@@ -19,6 +20,8 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          // Unit tests first (fast feedback), then integration with its own worker limit.
+          sequence: { groupOrder: 0 },
           include: ['*/test/**/*.test.ts'],
           exclude: ['*/test/**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
@@ -28,6 +31,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['*/test/**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           // Starts real services on demand (Kafka, moto, Mosquitto) and stops them all at the end.

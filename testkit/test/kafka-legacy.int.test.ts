@@ -1,0 +1,35 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KAFKA_VERSIONS, startKafka, waitFor, type KafkaBroker } from '@fleetlake/testkit';
+
+describe(`Kafka ${KAFKA_VERSIONS.legacy} (the 3.x line managed clusters still run)`, () => {
+  let broker: KafkaBroker;
+  beforeAll(async () => {
+    broker = await startKafka({ version: KAFKA_VERSIONS.legacy, heapMb: 512 });
+  });
+  afterAll(async () => {
+    await broker?.stop();
+  });
+
+  it('starts in KRaft mode and round-trips records; survives SIGKILL and restart with its data', async () => {
+    expect(broker.version).toBe(KAFKA_VERSIONS.legacy);
+    const kafka = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await producer.send({ topic: 'legacy', acks: -1, messages: [{ key: 'k', value: 'before-kill' }] });
+    await producer.disconnect();
+
+    await broker.kill('SIGKILL');
+    expect(broker.process().isRunning()).toBe(false);
+    await broker.restart();
+
+    const values: string[] = [];
+    const consumer = kafka.consumer({ groupId: 'legacy-group' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'legacy', fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value!.toString()) });
+    await waitFor(() => values.length >= 1, { timeoutMs: 60_000, what: 'the record written before the kill' });
+    await consumer.disconnect();
+    expect(values).toEqual(['before-kill']);
+  });
+});
