@@ -50,6 +50,7 @@ Examples:
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     reader.on('fix', (fix) => {
+      if (count !== undefined && seen >= count) return; // the epoch flushed while stopping
       process.stdout.write(`${fixLine(fix)}\n`);
       if (count !== undefined && ++seen >= count) finish();
     });
