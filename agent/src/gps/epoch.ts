@@ -11,17 +11,14 @@ const LEAP_18 = Date.UTC(2017, 0, 1);
 
 type Mode = 0 | 1 | 2 | 3;
 
-interface Epoch {
+const EXTRAS = ['altMSL', 'speedKmh', 'courseDeg', 'satellites', 'hdop', 'fixQuality'] as const;
+
+/** The fix in the making: the Fix's optional fields, plus what the assembler tracks. */
+interface Epoch extends Partial<Pick<Fix, (typeof EXTRAS)[number]>> {
   todMs: number;
   lat?: number;
   lon?: number;
   mode: Mode;
-  altMSL?: number;
-  speedKmh?: number;
-  courseDeg?: number;
-  satellites?: number;
-  hdop?: number;
-  fixQuality?: number;
   /** Position and mode at the last report point where the epoch held a 2D/3D fix. */
   reported?: { lat: number; lon: number; mode: 2 | 3 };
 }
@@ -189,12 +186,7 @@ export class EpochAssembler {
       fix.timeSource = 'host';
       fix.gpsTimeOfDay = new Date(e.todMs).toISOString().slice(11, 23);
     }
-    if (e.altMSL !== undefined) fix.altMSL = e.altMSL;
-    if (e.speedKmh !== undefined) fix.speedKmh = e.speedKmh;
-    if (e.courseDeg !== undefined) fix.courseDeg = e.courseDeg;
-    if (e.satellites !== undefined) fix.satellites = e.satellites;
-    if (e.hdop !== undefined) fix.hdop = e.hdop;
-    if (e.fixQuality !== undefined) fix.fixQuality = e.fixQuality;
+    for (const key of EXTRAS) if (e[key] !== undefined) fix[key] = e[key];
     return fix;
   }
 }
