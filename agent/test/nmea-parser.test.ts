@@ -126,6 +126,9 @@ describe('NmeaParser', () => {
     const { parser } = parse([withChecksum('GPGBS,143445.28,25.475,25.404,80.249,,,,'), withChecksum('PUBX,00,foo'), withChecksum('GNTXT,01,01,02,hello')]);
     expect(parser.counters.ignoredByType).toEqual({ GBS: 1, PUBX: 1, TXT: 1 });
     expect(parser.counters.accepted).toBe(3);
+    const many = parse(Array.from({ length: 500 }, (_, i) => withChecksum(`PX${i},1`)));
+    expect(Object.keys(many.parser.counters.ignoredByType)).toHaveLength(33);
+    expect(many.parser.counters.ignoredByType.other).toBe(500 - 32);
   });
 });
 

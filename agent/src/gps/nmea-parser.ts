@@ -12,6 +12,7 @@ export interface NmeaParserOptions {
   now?: () => Date;
 }
 
+const MAX_IGNORED_TYPES = 32;
 const DATE_HEADER = /^# Date: (\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?/;
 
 /**
@@ -59,7 +60,10 @@ export class NmeaParser {
     }
     this.counters.accepted++;
     if (!observation) {
-      const type = framed.fields[0]!.startsWith('P') ? framed.fields[0]! : framed.fields[0]!.slice(-3);
+      const head = framed.fields[0]!;
+      let type = head.startsWith('P') ? head : head.slice(-3);
+      // Keys are bounded whatever arrives: past MAX_IGNORED_TYPES distinct types, the rest is "other".
+      if (!(type in this.counters.ignoredByType) && Object.keys(this.counters.ignoredByType).length >= MAX_IGNORED_TYPES) type = 'other';
       this.counters.ignoredByType[type] = (this.counters.ignoredByType[type] ?? 0) + 1;
       return;
     }
