@@ -73,6 +73,19 @@ describe('NmeaParser', () => {
     expect(parse(['# Date: 1999-03-23', ...lines], { skipComments: true }).fixes[0]!.time).toBe('1999-03-23T12:00:00.000Z');
   });
 
+  test('an epoch ended by a quiet gap is not reported twice when a straggler of it arrives', () => {
+    const fixes: Fix[] = [];
+    const parser = new NmeaParser((f) => fixes.push(f), { now: () => HOST });
+    const [first, second, third] = [epoch('120000'), epoch('120001'), epoch('120002')];
+    for (const l of [...first, ...second]) parser.line(l);
+    parser.flush(); // the line went quiet after 120001's GLL...
+    parser.line(second[5]!); // ...and a sentence of that epoch comes (again) late
+    for (const l of third) parser.line(l);
+    parser.flush();
+    expect(fixes.map((f) => f.time.slice(11, 19))).toEqual(['12:00:00', '12:00:01', '12:00:02']);
+    expect(parser.counters.lateSentences).toBe(1);
+  });
+
   test('before any date: host clock, labelled, with the receiver time of day', () => {
     const lines = ['101010', '101011'].map((t) => withChecksum(`GPGGA,${t},4807.0380,N,01131.0000,E,1,08,0.9,545.4,M,46.9,M,,`));
     const { fixes, parser } = parse(lines);

@@ -22,6 +22,8 @@ export interface GpsCounters {
   noiseBytes: number;
   /** `#` comment lines skipped by a log replay. */
   commentLines: number;
+  /** Timed sentences of an epoch already ended by a quiet gap (epochFlushMs): not used, no duplicate fix. */
+  lateSentences: number;
   fixes: number;
   /** Epochs that ended without a valid position (no fix, mode 1). */
   epochsWithoutFix: number;
@@ -39,6 +41,7 @@ export function newCounters(): GpsCounters {
     rejected: Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>,
     noiseBytes: 0,
     commentLines: 0,
+    lateSentences: 0,
     fixes: 0,
     epochsWithoutFix: 0,
     hostTimeFixes: 0,

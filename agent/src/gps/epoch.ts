@@ -27,6 +27,8 @@ export interface EpochResult {
   fix?: Fix;
   /** The epoch ended without a 2D/3D fix at any report point. */
   noFix?: true;
+  /** A sentence of an epoch that was already flushed (it came after a quiet gap): not used. */
+  late?: true;
 }
 
 export interface EpochOptions {
@@ -75,6 +77,7 @@ export class EpochAssembler {
     let started = false;
     if (latch) {
       const tod = o.epochTodMs!;
+      if (!this.current && this.lastLatchTod !== undefined && Math.abs(tod - this.lastLatchTod) <= SAME_EPOCH_MS) return { late: true };
       if (this.lastLatchTod === undefined || Math.abs(tod - this.lastLatchTod) > SAME_EPOCH_MS) {
         closed = this.close();
         if (this.lastTag !== undefined && !this.enders.has(this.lastTag)) {
@@ -115,9 +118,7 @@ export class EpochAssembler {
 
   /** Ends the epoch in progress (end of input, or the device went quiet). */
   flush(): EpochResult | undefined {
-    const closed = this.close();
-    this.lastLatchTod = undefined;
-    return closed;
+    return this.close();
   }
 
   private merge(e: Epoch, o: Observation, started: boolean): void {

@@ -35,7 +35,7 @@ export function summaryText(c: GpsCounters): string {
   return [
     `sentences read: ${c.sentencesRead}, accepted: ${c.accepted}, rejected: ${totalRejected(c)}${reasons ? ` (${reasons})` : ''}`,
     `fixes: ${c.fixes} (host-clock time: ${c.hostTimeFixes}), epochs without fix: ${c.epochsWithoutFix}`,
-    `ignored sentence types: ${ignored || 'none'}; noise bytes: ${c.noiseBytes}; comment lines: ${c.commentLines}`,
+    `ignored sentence types: ${ignored || 'none'}; noise bytes: ${c.noiseBytes}; comment lines: ${c.commentLines}; late sentences: ${c.lateSentences}`,
     ...(c.reconnects || c.watchdogReopens ? [`reconnects: ${c.reconnects}, watchdog reopens: ${c.watchdogReopens}`] : []),
   ].join('\n');
 }

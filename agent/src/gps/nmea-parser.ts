@@ -83,6 +83,7 @@ export class NmeaParser {
 
   private handle(result: EpochResult | undefined): void {
     if (!result) return;
+    if (result.late) this.counters.lateSentences++;
     if (result.noFix) this.counters.epochsWithoutFix++;
     if (result.fix) {
       this.counters.fixes++;
