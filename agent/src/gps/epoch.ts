@@ -34,8 +34,11 @@ export interface EpochResult {
 export interface EpochOptions {
   /** Host clock, for the labelled fallback time. */
   now?: () => Date;
-  /** "Today" for the week-rollover check (a log's "# Date:" header in replays; the host clock live). */
-  rolloverReference?: () => Date;
+  /**
+   * "Today" for the GPS week-rollover check (a log's "# Date:" header in replays; the host clock live),
+   * or false to report receiver dates as they are.
+   */
+  rolloverReference?: (() => Date) | false;
 }
 
 /**
@@ -63,7 +66,7 @@ export class EpochAssembler {
   private prevMode: Mode = 0;
   private altitudeHistory: [boolean, boolean] = [false, false];
   private readonly now: () => Date;
-  private readonly rolloverReference: () => Date;
+  private readonly rolloverReference: (() => Date) | false;
 
   constructor(options: EpochOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -179,7 +182,7 @@ export class EpochAssembler {
     const fix: Fix = { time: '', lat: at.lat, lon: at.lon, mode: e.mode === 3 ? 3 : at.mode };
     if (this.date) {
       let ms = Date.UTC(this.date.year, this.date.month - 1, this.date.day) + e.todMs;
-      if (ms < LEAP_18 && this.rolloverReference().getTime() >= LEAP_18) ms += ROLLOVER_MS;
+      if (ms < LEAP_18 && this.rolloverReference && this.rolloverReference().getTime() >= LEAP_18) ms += ROLLOVER_MS;
       fix.time = new Date(ms).toISOString();
       fix.timeSource = 'gps';
     } else {

@@ -10,6 +10,11 @@ export interface NmeaParserOptions {
   skipComments?: boolean;
   /** Host clock for the labelled fallback time (tests pin it). */
   now?: () => Date;
+  /**
+   * Move receiver dates before 2017 on by 1024 weeks when "today" is 2017 or later, as gpsd does for
+   * receivers hit by a GPS week-number rollover (default true).
+   */
+  correctWeekRollover?: boolean;
 }
 
 const MAX_IGNORED_TYPES = 32;
@@ -30,7 +35,8 @@ export class NmeaParser {
     private readonly options: NmeaParserOptions = {},
   ) {
     // A log's "# Date:" header stands for "today" in the week-rollover check, as in gpsd's regressions.
-    this.assembler = new EpochAssembler({ now: options.now, rolloverReference: () => this.logDate ?? (options.now ?? (() => new Date()))() });
+    const now = options.now ?? (() => new Date());
+    this.assembler = new EpochAssembler({ now, rolloverReference: options.correctWeekRollover === false ? false : () => this.logDate ?? now() });
     this.maxLength = options.maxSentenceLength ?? DEFAULT_MAX_SENTENCE_LENGTH;
   }
 

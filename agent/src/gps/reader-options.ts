@@ -19,6 +19,8 @@ export const GpsReaderOptionsSchema = Type.Object(
     /** Reconnect backoff: full jitter in [0, min(maxMs, baseMs * 2^attempt)]. */
     reconnectBaseMs: Type.Integer({ minimum: 1, default: 250 }),
     reconnectMaxMs: Type.Integer({ minimum: 1, default: 10_000 }),
+    /** Move receiver dates before 2017 on by 1024 weeks (GPS week-rollover bug), as gpsd does. */
+    correctWeekRollover: Type.Boolean({ default: true }),
   },
   { additionalProperties: false },
 );
@@ -35,6 +37,7 @@ const DEFAULTS: Omit<GpsReaderOptions, 'device'> = {
   epochFlushMs: 300,
   reconnectBaseMs: 250,
   reconnectMaxMs: 10_000,
+  correctWeekRollover: true,
 };
 
 /** Defaults filled in, validated once, frozen; throws ConfigError with every problem listed. */

@@ -51,7 +51,11 @@ export class GpsReader extends EventEmitter implements FixSource {
     this.log = deps.logger ?? silentLogger();
     this.random = deps.random ?? Math.random;
     this.clock = new GpsClock(deps.now);
-    this.parser = new NmeaParser((fix) => this.onFix(fix), { maxSentenceLength: options.maxSentenceLength, now: deps.now });
+    this.parser = new NmeaParser((fix) => this.onFix(fix), {
+      maxSentenceLength: options.maxSentenceLength,
+      correctWeekRollover: options.correctWeekRollover,
+      now: deps.now,
+    });
   }
 
   /** Validates the options (no I/O); throws ConfigError with a clear message. */
