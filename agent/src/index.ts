@@ -1,1 +1,10 @@
 export { commands } from './commands.js';
+export type { Fix, FixSource } from './gps/fix.js';
+export { GpsReader, type GpsReaderStatus } from './gps/reader.js';
+export { GpsReaderOptionsSchema, resolveGpsReaderOptions, type GpsReaderOptions } from './gps/reader-options.js';
+export type { GpsCounters } from './gps/counters.js';
+export type { ClockReading } from './gps/gps-clock.js';
+export { replayLog } from './gps/replay.js';
+export type { Frame, FrameSource } from './camera/frame.js';
+export { Camera, CameraOptionsSchema, resolveCameraOptions, type CameraOptions, type CameraCounters } from './camera/camera.js';
+export { encodeFrame, type EncoderOptions } from './camera/encoder.js';

@@ -7,6 +7,10 @@ export interface Frame {
   height: number;
   /** When it was taken, ISO-8601 UTC (host clock; the publisher stamps GPS time/position). */
   capturedAt: string;
+  /** Why it was taken: the regular interval, or an event (trigger(), e.g. an emergency). */
+  reason?: 'interval' | 'event';
+  /** JPEG quality it was encoded at (lowered step by step to fit the payload budget). */
+  quality?: number;
 }
 
 /** Anything that yields frames: a capture command, a watched folder, the simulator. */

@@ -17,6 +17,13 @@ export interface Fix {
   hdop?: number;
   /** GGA fix quality (1 GPS, 2 DGPS, 4 RTK fixed, ...). */
   fixQuality?: number;
+  /**
+   * Where `time` comes from: 'gps' (receiver UTC with a date from RMC/ZDA; the default when absent) or
+   * 'host' (no GPS date known yet, so the host clock at the moment the epoch ended: a labelled fallback).
+   */
+  timeSource?: 'gps' | 'host';
+  /** With timeSource 'host': the receiver's UTC time of day of the epoch, "hh:mm:ss.sss" (no date known). */
+  gpsTimeOfDay?: string;
 }
 
 /** Anything that yields fixes: the serial/TCP reader, a log replay, a test double. */
