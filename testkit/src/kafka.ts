@@ -120,7 +120,13 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   return { ...service, version, brokers, dataDir };
 }
 
-/** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding. */
+/**
+ * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding. The StorageTool's argument
+ * parser takes an id starting with '-' for an option, so such ids are drawn again.
+ */
 function randomClusterId(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+  for (;;) {
+    const id = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
