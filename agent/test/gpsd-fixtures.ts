@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Fix } from '../src/gps/fix.js';
 
 /** gpsd's own captures and outputs (see the README there); never edited. */
-export const GPSD_DIR = process.env.FLEETLAKE_GPSD_TESTDATA ?? '/work/shared/testdata/gpsd';
+// shared/ sits beside the repository (here and in CI's clean clone): <repo>/../shared/testdata/gpsd.
+export const GPSD_DIR = process.env.FLEETLAKE_GPSD_TESTDATA ?? fileURLToPath(new URL('../../../shared/testdata/gpsd/', import.meta.url));
 
 export function gpsdLogs(): string[] {
   return readdirSync(GPSD_DIR)

@@ -18,7 +18,7 @@ Options:
   --max-sentence N   longest sentence accepted, in characters (default 120; NMEA says 82)
 
 Examples:
-  fleetlake-agent replay /work/shared/testdata/gpsd/ublox-neo-m9n-nmea.log
+  fleetlake-agent replay ../shared/testdata/gpsd/ublox-neo-m9n-nmea.log
   fleetlake-agent replay drive.nmea 2>/dev/null | jq -c '{time, lat, lon}'
 `,
   options: { 'max-sentence': { type: 'string' } },
