@@ -90,7 +90,8 @@ export function loadConfig<S extends TSchema>(options: LoadConfigOptions<S>): Re
     options.envPrefix ? configFromEnv(options.envPrefix, options.env) : {},
     options.flags ?? {},
   );
-  const withDefaults = Value.Default(options.schema, merged);
+  // Work on a copy: freezing must never reach arrays or objects the caller passed in (flags, env).
+  const withDefaults = Value.Default(options.schema, structuredClone(merged));
   const result = compileValidator(options.schema).validate(withDefaults);
   if (!result.ok) {
     throw new ConfigError(`invalid configuration: ${formatIssues(result.issues)}`, { issues: result.issues });

@@ -35,6 +35,14 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(cfg.mqtt)).toBe(true);
   });
 
+  it('never freezes what the caller passed in', () => {
+    const S = Type.Object({ brokers: Type.Array(Type.String()) });
+    const flags = { brokers: ['a:9092'] };
+    loadConfig({ schema: S, flags });
+    expect(Object.isFrozen(flags.brokers)).toBe(false);
+    expect(loadConfig({ schema: S, flags }).brokers).toEqual(['a:9092']);
+  });
+
   it('fills defaults', () => {
     expect(loadConfig({ schema: Schema, flags: { deviceId: 'd' } })).toEqual({ deviceId: 'd', mqtt: { url: 'mqtt://localhost:1883', keepalive: 30 }, gps: { baudRate: 9600 } });
   });
