@@ -7,3 +7,4 @@ export * from './mosquitto.js';
 export * from './moto.js';
 export * from './socat.js';
 export * from './registry.js';
+export * from './tcp-proxy.js';
