@@ -6,3 +6,4 @@ export * from './lake.js';
 export * from './columns.js';
 export * from './jsonschema.js';
 export * from './cli-schema.js';
+export * from './frame-id.js';

@@ -2,6 +2,8 @@ import {
   KAFKA_HEADERS,
   checkCameraFrame,
   eventDate,
+  frameDate,
+  frameIdTime,
   frameObjectKey,
   lakeLocation,
   parseMqttTopic,
@@ -83,7 +85,8 @@ function decodeStream(stream: Stream, rec: KafkaRecord, root: LakeRoot): Item {
   let line: Buffer;
   if (stream === 'traffic') {
     const t = record as { deviceId: string; frameId: string };
-    line = Buffer.from(`${JSON.stringify({ ...record, snapshotUri: snapshotUri(root, dt, t.deviceId, t.frameId) })}\n`);
+    // The frame is filed under the date its id carries (UUIDv7 from the agent), else the row's date.
+    line = Buffer.from(`${JSON.stringify({ ...record, snapshotUri: snapshotUri(root, frameDate(t.frameId, dt), t.deviceId, t.frameId) })}\n`);
   } else if (value.indexOf(NL) !== -1) {
     line = Buffer.from(`${JSON.stringify(record)}\n`);
   } else {
@@ -100,10 +103,14 @@ function decodeFrame(rec: KafkaRecord): Item {
   const { deviceId, frameId } = topic.topic;
   const check = checkCameraFrame(rec.value!, Number.MAX_SAFE_INTEGER);
   if (!check.ok) return dead(rec, check.reason, check.issues, deviceId);
+  // Event time: carried by the frame id (UUIDv7, as the agent makes them), else an event-time
+  // header, else the Kafka timestamp. The traffic row's snapshotUri uses the same rule (frameDate).
   const eventTime = header(rec, EVENT_TIME_HEADER);
   let dt = kafkaDate(rec).dt;
-  let eventMs = Number(rec.timestamp);
-  if (eventTime !== undefined && !Number.isNaN(Date.parse(eventTime))) {
+  let eventMs = frameIdTime(frameId) ?? Number(rec.timestamp);
+  if (frameIdTime(frameId) !== undefined) {
+    dt = frameDate(frameId, dt);
+  } else if (eventTime !== undefined && !Number.isNaN(Date.parse(eventTime))) {
     dt = eventDate(eventTime);
     eventMs = Date.parse(eventTime);
   }

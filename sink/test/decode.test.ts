@@ -1,4 +1,4 @@
-import { KAFKA_HEADERS, parseLakeRoot } from '@fleetlake/contracts';
+import { KAFKA_HEADERS, newFrameId, parseLakeRoot } from '@fleetlake/contracts';
 import { describe, expect, it } from 'vitest';
 import { decode, EVENT_TIME_HEADER, type KafkaRecord } from '../src/decode.js';
 import { MARKER_HEADER } from '../src/marker.js';
@@ -52,6 +52,16 @@ describe('decode', () => {
     expect(decode(rec('camera_frames', fakeJpeg(1), withTime), root)).toMatchObject({ kind: 'frame', key: 'frames/dt=2026-11-28/car-1/f-9.jpg' });
     expect(decode(rec('camera_frames', Buffer.from('GIF89a'), headers), root)).toMatchObject({ kind: 'dead', reason: 'not_jpeg' });
     expect(decode(rec('camera_frames', fakeJpeg(1)), root)).toMatchObject({ kind: 'dead', reason: 'bad_topic' });
+  });
+
+  it('a frame and its traffic row land under the date the frame id carries, whenever they reach Kafka', () => {
+    // Taken on the 25th (GPS time), sent after two days offline: Kafka's timestamp says the 27th.
+    const frameId = newFrameId(Date.parse('2026-11-25T22:10:00.000Z'));
+    const frame = decode(rec('camera_frames', fakeJpeg(1), { [KAFKA_HEADERS.mqttTopic]: `fleetlake/v1/car-1/camera/${frameId}` }), root);
+    expect(frame).toMatchObject({ kind: 'frame', key: `frames/dt=2026-11-25/car-1/${frameId}.jpg`, eventMs: Date.parse('2026-11-25T22:10:00.000Z') });
+    const r = { ...makeRecord('traffic', 1), deviceId: 'car-1', frameId, timestamp: '2026-11-26T00:00:00.500Z' };
+    const row = JSON.parse((decode(rec('traffic_data', Buffer.from(JSON.stringify(r))), root) as { line: Buffer }).line.toString());
+    expect(row.snapshotUri).toBe(`s3://lake/raw/${(frame as { key: string }).key}`);
   });
 
   it('flush markers are recognised by their header', () => {
