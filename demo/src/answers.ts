@@ -10,6 +10,9 @@ export interface LakeAnswers {
   frames: { referenced: number; sample: Row[] };
 }
 
+/** DuckDB names result columns as the files spell them (deviceId); the answers use lower case. */
+const lowerKeys = (rows: Row[]): Row[] => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
+
 /** Parquet (or JPEG) files below a folder. */
 function countFiles(dir: string, ext: string): number {
   try {
@@ -32,15 +35,19 @@ export async function askLake(lakeDir: string, deviceId: string): Promise<LakeAn
       const { rows } = await lake.query(`SELECT (SELECT count(*) FROM fleetlake.${def.name}) AS n, (SELECT count(*) FROM fleetlake.${def.view}) AS d`);
       tables.push({ table: def.name, rows: Number(rows[0]!.n), afterDedup: Number(rows[0]!.d), files: countFiles(join(lakeDir, def.name), '.parquet') });
     }
-    const span = (await lake.query(`SELECT min("timestamp") AS f, max("timestamp") AS t FROM fleetlake.gps_data_dedup WHERE deviceid = $device`, { device: deviceId })).rows[0];
-    const window = { device: deviceId, from: String(span?.f ?? '1970-01-01T00:00:00Z'), to: new Date(Date.parse(String(span?.t ?? '1970-01-01T00:00:00Z')) + 1000).toISOString() };
-    const trip = span?.f ? (await lake.query(SAVED_QUERIES['trip-summary']!.sql, window)).rows[0] : undefined;
-    const incidents = (
-      await lake.query(`SELECT incidentid, type, status, "timestamp", round(latitude, 4) AS latitude, round(longitude, 4) AS longitude, description
+    const span = (await lake.query(`SELECT epoch_ms(min("timestamp")) AS f, epoch_ms(max("timestamp")) AS t FROM fleetlake.gps_data_dedup WHERE deviceid = $device`, { device: deviceId })).rows[0];
+    const iso = (ms: unknown) => new Date(Number(ms ?? 0)).toISOString();
+    // The window's end is exclusive: one second past the last position.
+    const window = { device: deviceId, from: iso(span?.f), to: iso(Number(span?.t ?? 0) + 1000) };
+    const trip = span?.f != null ? lowerKeys((await lake.query(SAVED_QUERIES['trip-summary']!.sql, window)).rows)[0] : undefined;
+    const incidents = lowerKeys(
+      (
+        await lake.query(`SELECT incidentid, type, status, "timestamp", round(latitude, 4) AS latitude, round(longitude, 4) AS longitude, description
 FROM (SELECT *, row_number() OVER (PARTITION BY incidentid ORDER BY "timestamp" DESC, seq DESC) AS rn FROM fleetlake.emergency_data_dedup WHERE deviceid = $device)
 WHERE rn = 1 AND type <> 'None' ORDER BY "timestamp"`, { device: deviceId })
-    ).rows;
-    const frames = (await lake.query(SAVED_QUERIES.frames!.sql, window)).rows;
+      ).rows,
+    );
+    const frames = lowerKeys((await lake.query(SAVED_QUERIES.frames!.sql, window)).rows);
     return { lakeDir, tables, trip, incidents, frames: { referenced: frames.length, sample: frames.slice(0, 3) } };
   } finally {
     lake.close();

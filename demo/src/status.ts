@@ -7,7 +7,15 @@ import type { TruthEpoch, Vehicle } from './vehicle.js';
 export interface StatusSnapshot {
   atMs: number;
   trip?: { km: number; lengthKm: number; simTime: string; done: boolean } | undefined;
-  agent?: { captured: number; published: number; pending: number; lastSeq: number; connected: boolean; capturedByStream: Record<string, number> } | undefined;
+  agent?: {
+    captured: number;
+    published: number;
+    pending: number;
+    connected: boolean;
+    capturedByStream: Record<string, number>;
+    /** seq is per (device, stream), from 0: the last one assigned in this run, by stream. */
+    lastSeqByStream: Record<string, number>;
+  } | undefined;
   bridge?: { received: number; produced: number; buffered: number; deadLetters: number; kafkaUp: boolean; clients: number } | undefined;
   kafka?: { sinkLag: number } | undefined;
   sink?: { records: number; buffered: number; parquetFiles: number; frames: number; deadLetters: number } | undefined;
@@ -32,7 +40,7 @@ export async function collectStatus(pipeline: Pipeline, vehicle: Vehicle | undef
       capturedByStream: byLabel(agentM, 'fleetlake_agent_captured_total', 'stream'),
       published: total(agentM, 'fleetlake_agent_published_total'),
       pending: total(agentM, 'fleetlake_agent_outbox_pending_records'),
-      lastSeq: total(agentM, 'fleetlake_agent_last_seq'),
+      lastSeqByStream: byLabel(agentM, 'fleetlake_agent_last_seq', 'stream'),
       connected: total(agentM, 'fleetlake_agent_mqtt_connected') === 1,
     },
     bridge: bridgeM && {

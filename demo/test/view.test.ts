@@ -5,7 +5,7 @@ import { renderPlain, renderStatus } from '../src/view.js';
 const snap = (atMs: number, captured: number, over: Partial<StatusSnapshot> = {}): StatusSnapshot => ({
   atMs,
   trip: { km: 46, lengthKm: 183.9, simTime: '2026-11-27T10:31:12.000Z', done: false },
-  agent: { captured, published: captured - 5, pending: 5, lastSeq: captured, connected: true, capturedByStream: { gps: captured } },
+  agent: { captured, published: captured - 5, pending: 5, connected: true, capturedByStream: { gps: captured }, lastSeqByStream: { gps: captured - 1 } },
   bridge: { received: captured - 5, produced: captured - 5, buffered: 0, deadLetters: 0, kafkaUp: true, clients: 1 },
   kafka: { sinkLag: 40 },
   sink: { records: captured - 45, buffered: 40, parquetFiles: 7, frames: 2, deadLetters: 0 },
@@ -41,7 +41,7 @@ describe('status view', () => {
 
 describe('drained', () => {
   const empty = snap(0, 300, {
-    agent: { captured: 300, published: 300, pending: 0, lastSeq: 300, connected: true, capturedByStream: {} },
+    agent: { captured: 300, published: 300, pending: 0, connected: true, capturedByStream: {}, lastSeqByStream: {} },
     kafka: { sinkLag: 0 },
     sink: { records: 300, buffered: 0, parquetFiles: 7, frames: 2, deadLetters: 0 },
   });
