@@ -27,8 +27,6 @@ export interface AgentStats {
 const INFLIGHT_HIGH = 2000;
 const INFLIGHT_LOW = 500;
 
-const countersOf = (part: object | undefined): unknown => (part && 'counters' in part ? (part as { counters: unknown }).counters : undefined);
-
 /**
  * The running agent: GPS reader + camera + JSON-lines inputs -> capture (stamp, validate, outbox)
  * -> MQTT publisher. create() checks everything and opens the outbox; start() starts the parts;
@@ -65,10 +63,8 @@ export class Agent {
         agentVersion,
         logger: log.child({ part: 'mqtt' }),
       });
-      const fixes = await factories.createFixSource(config.gps, log.child({ part: 'gps' }));
-      // Frames must fit the MQTT payload budget unless the camera section says otherwise.
-      const cameraConfig = { budgetBytes: config.mqtt.payloadBudgetBytes, ...config.camera } as AgentConfig['camera'];
-      const camera = await factories.createCamera(cameraConfig, log.child({ part: 'camera' }));
+      const fixes = await factories.createFixSource(config, log.child({ part: 'gps' }));
+      const camera = await factories.createCamera(config, log.child({ part: 'camera' }));
       const gpsRecorder = fixes && new GpsRecorder(fixes, { capture, clock, intervalMs: config.gps.recordIntervalMs, vehicleType: config.vehicleType });
       const ingest = new LineIngest({ capture, onActiveEmergency: camera?.trigger?.bind(camera), logger: log.child({ part: 'inputs' }) });
       const sources = specs.map(({ url, spec }) => ({
@@ -118,8 +114,8 @@ export class Agent {
       inputs: Object.fromEntries(this.inputs.map(({ source }) => [source.name, source.counters.snapshot()])),
       outbox: this.outbox.stats(),
       mqtt: this.publisher.stats(),
-      gps: countersOf(this.fixes),
-      camera: countersOf(this.camera),
+      gps: this.fixes?.counters,
+      camera: this.camera?.counters,
     };
   }
 
