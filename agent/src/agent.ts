@@ -1,26 +1,39 @@
 import { join } from 'node:path';
 import { once, type Logger } from '@fleetlake/core';
+import type { CameraCounters } from './camera/camera.js';
 import type { Frame } from './camera/frame.js';
 import type { AgentConfig } from './config.js';
 import { defaultFactories, type CameraInput, type FixInput, type InputFactories } from './factories.js';
+import type { GpsCounters } from './gps/counters.js';
+import { StatusServer } from './http/status-server.js';
 import type { LineSource } from './inputs/line-source.js';
 import { createLineSource, parseSourceUrl } from './inputs/source-url.js';
-import { Outbox } from './outbox/outbox.js';
-import { MqttPublisher } from './publish/publisher.js';
+import { Outbox, type OutboxStats } from './outbox/outbox.js';
+import { MqttPublisher, type PublisherStats } from './publish/publisher.js';
 import { Capture } from './records/capture.js';
 import { EventClock } from './records/event-clock.js';
 import { GpsRecorder } from './records/gps-records.js';
 import { LineIngest, type LineStream } from './records/line-ingest.js';
 
 export interface AgentStats {
+  /** Records captured (on disk in the outbox) in this run, by stream. */
   captured: Record<string, number>;
+  /** Last seq assigned in this run, by stream; a fresh dataDir starts each stream at 0 (agent/README.md, "seq"). */
+  lastSeq: Record<string, number>;
   rejected: Record<string, number>;
   inputs: Record<string, Record<string, number>>;
-  outbox: ReturnType<Outbox['stats']>;
-  mqtt: ReturnType<MqttPublisher['stats']>;
-  /** The GPS reader's and camera's own counters, when they keep them. */
-  gps?: unknown;
-  camera?: unknown;
+  outbox: OutboxStats;
+  mqtt: PublisherStats;
+  /** The GPS reader's and camera's own counters, when they run (and keep them). */
+  gps?: Readonly<GpsCounters> | undefined;
+  camera?: Readonly<CameraCounters> | undefined;
+}
+
+/** /healthz: ok while the outbox is open (records are being captured). */
+export interface AgentHealth {
+  ok: boolean;
+  outboxOpen: boolean;
+  mqttConnected: boolean;
 }
 
 /** Back-pressure marks: records being stamped and written to the outbox at once. */
@@ -34,6 +47,8 @@ const INFLIGHT_LOW = 500;
  */
 export class Agent {
   private readonly inflight = new Set<Promise<unknown>>();
+  /** The status endpoint (http.port >= 0); it reports on this agent. */
+  private http: StatusServer | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -71,7 +86,9 @@ export class Agent {
         source: createLineSource(url, spec, { maxLineBytes: config.inputs.maxLineBytes, reconnect: config.inputs.reconnect, logger: log.child({ part: 'inputs' }) }),
         stream: spec.stream,
       }));
-      return new Agent(config, log, outbox, capture, publisher, sources, ingest, fixes, gpsRecorder, camera);
+      const agent = new Agent(config, log, outbox, capture, publisher, sources, ingest, fixes, gpsRecorder, camera);
+      if (config.http.port >= 0) agent.http = new StatusServer({ host: config.http.host, port: config.http.port, provider: agent, logger: log.child({ part: 'http' }) });
+      return agent;
     } catch (err) {
       await outbox.close();
       throw err;
@@ -90,7 +107,15 @@ export class Agent {
 
   private readonly onFrame = (frame: Frame) => this.track(this.capture.frame(frame));
 
+  /** The status endpoint's address once started (http.port 0 picks a free port). */
+  httpAddress(): { host: string; port: number } | undefined {
+    const a = this.http?.address();
+    return a && { host: a.address, port: a.port };
+  }
+
   async start(): Promise<void> {
+    // First, so that a port already in use stops the start before anything else runs.
+    await this.http?.start();
     await this.publisher.start();
     await this.gpsRecorder?.start();
     await this.fixes?.start();
@@ -110,6 +135,7 @@ export class Agent {
   stats(): AgentStats {
     return {
       captured: this.capture.captured.snapshot(),
+      lastSeq: this.capture.lastSeq(),
       rejected: this.capture.rejected.snapshot(),
       inputs: Object.fromEntries(this.inputs.map(({ source }) => [source.name, source.counters.snapshot()])),
       outbox: this.outbox.stats(),
@@ -117,6 +143,11 @@ export class Agent {
       gps: this.fixes?.counters,
       camera: this.camera?.counters,
     };
+  }
+
+  health(): AgentHealth {
+    const outboxOpen = this.outbox.isOpen;
+    return { ok: outboxOpen, outboxOpen, mqttConnected: this.publisher.stats().connected };
   }
 
   readonly stop = once(async () => {
@@ -129,6 +160,7 @@ export class Agent {
     await Promise.allSettled([...this.inflight]);
     await this.publisher.stop();
     await this.outbox.close();
+    await this.http?.stop();
     this.log.info(this.stats(), 'agent stopped');
   });
 }
