@@ -1,33 +1,44 @@
 import { join } from 'node:path';
 import { once, type Logger } from '@fleetlake/core';
+import type { CameraCounters } from './camera/camera.js';
 import type { Frame } from './camera/frame.js';
 import type { AgentConfig } from './config.js';
 import { defaultFactories, type CameraInput, type FixInput, type InputFactories } from './factories.js';
+import type { GpsCounters } from './gps/counters.js';
+import { StatusServer } from './http/status-server.js';
 import type { LineSource } from './inputs/line-source.js';
 import { createLineSource, parseSourceUrl } from './inputs/source-url.js';
-import { Outbox } from './outbox/outbox.js';
-import { MqttPublisher } from './publish/publisher.js';
+import { Outbox, type OutboxStats } from './outbox/outbox.js';
+import { MqttPublisher, type PublisherStats } from './publish/publisher.js';
 import { Capture } from './records/capture.js';
 import { EventClock } from './records/event-clock.js';
 import { GpsRecorder } from './records/gps-records.js';
 import { LineIngest, type LineStream } from './records/line-ingest.js';
 
 export interface AgentStats {
+  /** Records captured (on disk in the outbox) in this run, by stream. */
   captured: Record<string, number>;
+  /** Last seq assigned in this run, by stream; a fresh dataDir starts each stream at 0 (agent/README.md, "seq"). */
+  lastSeq: Record<string, number>;
   rejected: Record<string, number>;
   inputs: Record<string, Record<string, number>>;
-  outbox: ReturnType<Outbox['stats']>;
-  mqtt: ReturnType<MqttPublisher['stats']>;
-  /** The GPS reader's and camera's own counters, when they keep them. */
-  gps?: unknown;
-  camera?: unknown;
+  outbox: OutboxStats;
+  mqtt: PublisherStats;
+  /** The GPS reader's and camera's own counters, when they run (and keep them). */
+  gps?: Readonly<GpsCounters> | undefined;
+  camera?: Readonly<CameraCounters> | undefined;
+}
+
+/** /healthz: ok while the outbox is open (records are being captured). */
+export interface AgentHealth {
+  ok: boolean;
+  outboxOpen: boolean;
+  mqttConnected: boolean;
 }
 
 /** Back-pressure marks: records being stamped and written to the outbox at once. */
 const INFLIGHT_HIGH = 2000;
 const INFLIGHT_LOW = 500;
-
-const countersOf = (part: object | undefined): unknown => (part && 'counters' in part ? (part as { counters: unknown }).counters : undefined);
 
 /**
  * The running agent: GPS reader + camera + JSON-lines inputs -> capture (stamp, validate, outbox)
@@ -36,6 +47,8 @@ const countersOf = (part: object | undefined): unknown => (part && 'counters' in
  */
 export class Agent {
   private readonly inflight = new Set<Promise<unknown>>();
+  /** The status endpoint (http.port >= 0); it reports on this agent. */
+  private http: StatusServer | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -65,17 +78,17 @@ export class Agent {
         agentVersion,
         logger: log.child({ part: 'mqtt' }),
       });
-      const fixes = await factories.createFixSource(config.gps, log.child({ part: 'gps' }));
-      // Frames must fit the MQTT payload budget unless the camera section says otherwise.
-      const cameraConfig = { budgetBytes: config.mqtt.payloadBudgetBytes, ...config.camera } as AgentConfig['camera'];
-      const camera = await factories.createCamera(cameraConfig, log.child({ part: 'camera' }));
+      const fixes = await factories.createFixSource(config, log.child({ part: 'gps' }));
+      const camera = await factories.createCamera(config, log.child({ part: 'camera' }));
       const gpsRecorder = fixes && new GpsRecorder(fixes, { capture, clock, intervalMs: config.gps.recordIntervalMs, vehicleType: config.vehicleType });
       const ingest = new LineIngest({ capture, onActiveEmergency: camera?.trigger?.bind(camera), logger: log.child({ part: 'inputs' }) });
       const sources = specs.map(({ url, spec }) => ({
         source: createLineSource(url, spec, { maxLineBytes: config.inputs.maxLineBytes, reconnect: config.inputs.reconnect, logger: log.child({ part: 'inputs' }) }),
         stream: spec.stream,
       }));
-      return new Agent(config, log, outbox, capture, publisher, sources, ingest, fixes, gpsRecorder, camera);
+      const agent = new Agent(config, log, outbox, capture, publisher, sources, ingest, fixes, gpsRecorder, camera);
+      if (config.http.port >= 0) agent.http = new StatusServer({ host: config.http.host, port: config.http.port, provider: agent, logger: log.child({ part: 'http' }) });
+      return agent;
     } catch (err) {
       await outbox.close();
       throw err;
@@ -94,7 +107,15 @@ export class Agent {
 
   private readonly onFrame = (frame: Frame) => this.track(this.capture.frame(frame));
 
+  /** The status endpoint's address once started (http.port 0 picks a free port). */
+  httpAddress(): { host: string; port: number } | undefined {
+    const a = this.http?.address();
+    return a && { host: a.address, port: a.port };
+  }
+
   async start(): Promise<void> {
+    // First, so that a port already in use stops the start before anything else runs.
+    await this.http?.start();
     await this.publisher.start();
     await this.gpsRecorder?.start();
     await this.fixes?.start();
@@ -114,13 +135,19 @@ export class Agent {
   stats(): AgentStats {
     return {
       captured: this.capture.captured.snapshot(),
+      lastSeq: this.capture.lastSeq(),
       rejected: this.capture.rejected.snapshot(),
       inputs: Object.fromEntries(this.inputs.map(({ source }) => [source.name, source.counters.snapshot()])),
       outbox: this.outbox.stats(),
       mqtt: this.publisher.stats(),
-      gps: countersOf(this.fixes),
-      camera: countersOf(this.camera),
+      gps: this.fixes?.counters,
+      camera: this.camera?.counters,
     };
+  }
+
+  health(): AgentHealth {
+    const outboxOpen = this.outbox.isOpen;
+    return { ok: outboxOpen, outboxOpen, mqttConnected: this.publisher.stats().connected };
   }
 
   readonly stop = once(async () => {
@@ -133,6 +160,7 @@ export class Agent {
     await Promise.allSettled([...this.inflight]);
     await this.publisher.stop();
     await this.outbox.close();
+    await this.http?.stop();
     this.log.info(this.stats(), 'agent stopped');
   });
 }

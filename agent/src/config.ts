@@ -1,6 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, type PlainObject } from '@fleetlake/core';
+import { ConfigError, loadConfig } from '@fleetlake/core';
 import { DEFAULT_MQTT_PAYLOAD_BUDGET, DEVICE_ID_PATTERN, MAX_RECORD_BYTES } from '@fleetlake/contracts';
+import { CameraOptionsSchema, resolveCameraOptions, type CameraInput } from './camera/camera.js';
+import { flagsToConfig, type ConfigFlags } from './config-flags.js';
+export type { ConfigFlags } from './config-flags.js';
+import { GpsReaderOptionsSchema, resolveGpsReaderOptions, type GpsReaderInput, type GpsReaderOptions } from './gps/reader-options.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/fleetlake/agent.yaml';
 export const ENV_PREFIX = 'FLEETLAKE_AGENT_';
@@ -59,24 +63,36 @@ export const AgentConfig = Type.Object(
     ),
     gps: Type.Object(
       {
-        device: Type.Optional(Type.String({ minLength: 1, description: 'serial device (/dev/serial0, /dev/ttyUSB0, /dev/serial/by-id/...) or tcp://host:port; none = no GPS' })),
-        baudRate: Type.Integer({ minimum: 1, default: 9600 }),
+        // The GPS reader's own options (reader-options.ts), checked here with the rest of the file.
+        ...GpsReaderOptionsSchema.properties,
+        device: Type.Optional(Type.String({ minLength: 1, description: 'serial device (/dev/serial0, /dev/ttyUSB0, /dev/serial/by-id/...) or tcp://host:port; unset = no GPS' })),
         recordIntervalMs: Type.Integer({ minimum: 0, default: 1000, description: 'one gps_data record per this much GPS time at most' }),
         maxFixAgeMs: Type.Integer({ minimum: 0, default: 10_000, description: 'GPS time is used while the last fix is this recent; then the host clock (timeSource: host)' }),
         maxPositionAgeMs: Type.Integer({ minimum: 0, default: 300_000, description: 'records take the last fix position while it is this recent' }),
       },
-      // Other keys are the GPS reader's own options (silenceTimeoutMs, ...), checked by the reader.
-      { default: {}, additionalProperties: true },
+      { default: {}, additionalProperties: false },
     ),
     camera: Type.Object(
-      { enabled: Type.Boolean({ default: false }) },
-      { default: {}, additionalProperties: true, description: "the camera's options (cameraId, command or folder, intervalSeconds, budgetBytes, ...), checked by the camera" },
+      {
+        // The camera's own options (camera.ts), checked here with the rest of the file.
+        ...CameraOptionsSchema.properties,
+        enabled: Type.Optional(Type.Boolean({ description: 'default: on when command or folder is set' })),
+        budgetBytes: Type.Optional(Type.Integer({ minimum: 4096, description: 'largest JPEG sent; defaults to mqtt.payloadBudgetBytes and may not exceed it' })),
+      },
+      { default: {}, additionalProperties: false },
     ),
     inputs: Type.Object(
       {
         sources: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'JSON-lines sources: tcp://, tcp-listen://, unix://, serial://' }),
         maxLineBytes: Type.Integer({ minimum: 256, default: MAX_RECORD_BYTES }),
         reconnect: Backoff(500, 30_000),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    http: Type.Object(
+      {
+        host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address of the status endpoint (/metrics, /healthz, /stats); 0.0.0.0 for every interface' }),
+        port: Type.Integer({ minimum: -1, maximum: 65_535, default: -1, description: '-1 = off, 0 = any free port (logged as "agent http listening")' }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -87,25 +103,57 @@ export const AgentConfig = Type.Object(
 );
 export type AgentConfig = Static<typeof AgentConfig>;
 
-export interface ConfigFlags {
-  config?: string | undefined;
-  deviceId?: string | undefined;
-  mqttUrl?: string | undefined;
-  dataDir?: string | undefined;
-  input?: string[] | undefined;
-  logLevel?: string | undefined;
-}
-
-/** Defaults < YAML file < FLEETLAKE_AGENT_* environment < flags; validated once, frozen. */
+/** Defaults < YAML file < FLEETLAKE_AGENT_* environment < flags; validated once (with the GPS reader's and camera's own rules), frozen. */
 export function loadAgentConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Readonly<AgentConfig> {
-  const nested: PlainObject = {
-    deviceId: flags.deviceId,
-    dataDir: flags.dataDir,
-    ...(flags.mqttUrl ? { mqtt: { url: flags.mqttUrl } } : {}),
-    ...(flags.input?.length ? { inputs: { sources: flags.input } } : {}),
-    ...(flags.logLevel ? { log: { level: flags.logLevel } } : {}),
-  };
   const file = flags.config ?? env.FLEETLAKE_AGENT_CONFIG;
   const { FLEETLAKE_AGENT_CONFIG: _ignored, ...rest } = env;
-  return loadConfig({ schema: AgentConfig, file, envPrefix: ENV_PREFIX, env: rest, flags: nested });
+  const config = loadConfig({ schema: AgentConfig, file, envPrefix: ENV_PREFIX, env: rest, flags: flagsToConfig(flags) });
+  checkAgentConfig(config);
+  return config;
+}
+
+/** The rules a schema cannot say; throws ConfigError naming the keys. */
+function checkAgentConfig(config: Readonly<AgentConfig>): void {
+  if (config.gps.device !== undefined) within('gps', () => resolveGpsReaderOptions(gpsReaderInput(config.gps)));
+  const camera = config.camera;
+  if (camera.enabled === true && camera.command === undefined && camera.folder === undefined) {
+    throw new ConfigError('invalid configuration: camera.enabled is true but neither camera.command (--camera-command) nor camera.folder (--camera-folder) is set');
+  }
+  if (camera.command !== undefined && camera.folder !== undefined) {
+    throw new ConfigError('invalid configuration: set only one of camera.command (--camera-command) and camera.folder (--camera-folder)');
+  }
+  if (camera.budgetBytes !== undefined && camera.budgetBytes > config.mqtt.payloadBudgetBytes) {
+    throw new ConfigError(`invalid configuration: camera.budgetBytes (${camera.budgetBytes}) exceeds mqtt.payloadBudgetBytes (${config.mqtt.payloadBudgetBytes}); such frames could never be sent`);
+  }
+  if (cameraEnabled(camera)) within('camera', () => resolveCameraOptions(cameraInput(config)));
+}
+
+/** Runs a part's own option check, naming the config section in its error. */
+function within(section: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`invalid configuration: ${section} section: ${err.message}`, { section });
+    throw err;
+  }
+}
+
+/** The agent's own gps settings; every other key of the `gps` section is the GPS reader's. */
+const AGENT_GPS_KEYS: ReadonlySet<string> = new Set(['recordIntervalMs', 'maxFixAgeMs', 'maxPositionAgeMs']);
+
+/** The GPS reader's options from the `gps` section (which must name a device). */
+export function gpsReaderInput(gps: AgentConfig['gps']): GpsReaderInput {
+  const options = Object.fromEntries(Object.entries(gps).filter(([k]) => !AGENT_GPS_KEYS.has(k))) as Partial<GpsReaderOptions>;
+  return { ...options, device: gps.device ?? '' };
+}
+
+/** The camera runs when `enabled` says so, or (unset) when a command or folder is configured. */
+export function cameraEnabled(camera: AgentConfig['camera']): boolean {
+  return camera.enabled ?? (camera.command !== undefined || camera.folder !== undefined);
+}
+
+/** The camera's options from the `camera` section; frames fit the MQTT payload budget unless it says less. */
+export function cameraInput(config: Readonly<AgentConfig>): CameraInput {
+  const { enabled: _enabled, ...options } = config.camera;
+  return { ...options, budgetBytes: options.budgetBytes ?? config.mqtt.payloadBudgetBytes };
 }

@@ -104,6 +104,7 @@ describe('Agent wiring: fixes, frames and JSON lines to MQTT', () => {
       expect(vehicle.ok && Date.parse(vehicle.value.timestamp)).toBeGreaterThanOrEqual(t0 + 2500);
       expect(camera.triggers).toBe(1);
       expect(agent.stats().rejected).toEqual({ not_json: 1 });
+      expect(agent.stats()).toMatchObject({ captured: { gps: 3, traffic: 1, vehicle: 1, emergency: 1 }, lastSeq: { gps: 2, traffic: 0, vehicle: 0, emergency: 0 } });
     } finally {
       await agent.stop();
     }

@@ -1,9 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAgentConfig } from '../src/config.js';
 import { LineSplitter } from '../src/inputs/line-splitter.js';
 import { parseSourceUrl } from '../src/inputs/source-url.js';
 
@@ -45,38 +40,5 @@ describe('parseSourceUrl', () => {
     expect(() => parseSourceUrl('tcp://host')).toThrow(/needs HOST:PORT/);
     expect(() => parseSourceUrl('tcp://h:1?stream=gps')).toThrow(/unknown stream "gps"/);
     expect(() => parseSourceUrl('/dev/ttyUSB0')).toThrow(/not a URL/);
-  });
-});
-
-describe('loadAgentConfig', () => {
-  it('layers defaults < file < environment < flags', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'agent-config-'));
-    try {
-      const file = join(dir, 'agent.yaml');
-      await writeFile(file, 'deviceId: pi-van-07\nmqtt:\n  url: mqtts://broker.example:8883\n  protocolVersion: 4\noutbox:\n  maxBytes: 1048576\n');
-      const cfg = loadAgentConfig({ config: file, dataDir: '/tmp/x' }, { FLEETLAKE_AGENT_MQTT__KEEPALIVE_SEC: '45', FLEETLAKE_AGENT_DEVICE_ID: 'pi-env' });
-      expect(cfg).toMatchObject({ deviceId: 'pi-env', dataDir: '/tmp/x', mqtt: { url: 'mqtts://broker.example:8883', protocolVersion: 4, keepaliveSec: 45, maxInflight: 32 }, outbox: { maxBytes: 1048576, segmentBytes: 4194304 } });
-      expect(Object.isFrozen(cfg.mqtt)).toBe(true);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('reports every problem with its path', () => {
-    expect(() => loadAgentConfig({ deviceId: 'bad id!', mqttUrl: 'http://x' }, {})).toThrow(/\/deviceId: .*\/mqtt\/url: /);
-    expect(() => loadAgentConfig({ config: '/nonexistent/agent.yaml' }, {})).toThrow(/cannot read config file/);
-    expect(() => loadAgentConfig({ deviceId: 'pi', mqttUrl: 'mqtt://x:1' }, { FLEETLAKE_AGENT_MQTT__TYPO: '1' })).toThrow(/\/mqtt\/typo/);
-  });
-});
-
-describe('the example configuration in agent/deploy', () => {
-  it('is valid and points at the systemd data folder', () => {
-    const file = new URL('../deploy/agent.yaml', import.meta.url).pathname;
-    const cfg = loadAgentConfig({ config: file }, {});
-    expect(cfg).toMatchObject({ deviceId: 'pi-van-07', dataDir: '/var/lib/fleetlake-agent', mqtt: { protocolVersion: 5 }, inputs: { sources: ['unix:///run/fleetlake-agent/records.sock'] } });
-    const unit = readFileSync(new URL('../deploy/fleetlake-agent.service', import.meta.url), 'utf8');
-    expect(unit).toMatch(/^StateDirectory=fleetlake-agent$/m);
-    expect(unit).toMatch(/--config \/etc\/fleetlake\/agent\.yaml/);
-    expect(unit).toMatch(/^SupplementaryGroups=.*dialout/m);
   });
 });

@@ -90,6 +90,27 @@ describe('Outbox', () => {
     expect(await pendingEntries(box)).toEqual(Array.from({ length: 15 }, (_, i) => i + 5));
   });
 
+  it('counts the bytes of the entries not yet acknowledged, out-of-order acks included', async () => {
+    const box = await open({ segmentBytes: 4096 });
+    const frames: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      await box.append(entry(i, i)); // entries of different sizes, over several segments
+      frames.push(encodeFrame(entry(i, i)).length);
+    }
+    expect(box.stats().segments).toBeGreaterThan(1);
+    const sum = (idx: number[]) => idx.reduce((n, i) => n + frames[i]!, 0);
+    const all = Array.from({ length: 100 }, (_, i) => i);
+    expect(box.stats().pendingBytes).toBe(sum(all));
+    const acked = [0, 1, 2, 5, 40, 41, 99];
+    for (const lsn of acked) box.ack(lsn);
+    expect(box.stats()).toMatchObject({ pending: 93, pendingBytes: sum(all.filter((i) => !acked.includes(i))) });
+    for (const lsn of all) box.ack(lsn);
+    expect(box.stats()).toMatchObject({ pending: 0, pendingBytes: 0 });
+    expect(box.isOpen).toBe(true);
+    await box.close();
+    expect(box.isOpen).toBe(false);
+  });
+
   it('discards a torn last write and keeps appending after it', async () => {
     await filledAndClosed(10);
     const file = await onlySegment();

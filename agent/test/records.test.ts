@@ -85,6 +85,16 @@ describe('Capture', () => {
     expect(parsed.ok && parsed.value).toMatchObject({ deviceId: DEVICE, seq: 0, timeSource: 'gps', timestamp: '2026-11-27T10:00:00.000Z', latitude: 51.5, longitude: -0.12, make: 'BMW' });
   });
 
+  it('reports the last seq assigned per stream (what a test or an operator compares deliveries with)', async () => {
+    expect(capture.lastSeq()).toEqual({});
+    clock.update(fix());
+    for (let i = 0; i < 3; i++) await capture.record('vehicle', vehicle as never);
+    await capture.record('vehicle', { ...vehicle, speed: -1 } as never); // rejected: spends no seq
+    await capture.record('weather', { temperature: 1, weatherCondition: 'Snow', precipitation: 0, windSpeed: 3, humidity: 50, airQualityIndex: 20 });
+    expect(capture.lastSeq()).toEqual({ vehicle: 2, weather: 0 });
+    expect(capture.captured.snapshot()).toEqual({ vehicle: 3, weather: 1 });
+  });
+
   it('continues seq after a restart', async () => {
     clock.update(fix());
     for (let i = 0; i < 3; i++) await capture.record('vehicle', vehicle as never);
@@ -93,6 +103,7 @@ describe('Capture', () => {
     const again = new Capture({ deviceId: DEVICE, outbox, clock, payloadBudget: 1024 });
     const r = await again.record('vehicle', vehicle as never);
     expect(r.ok && r.record.seq).toBe(3);
+    expect(again.lastSeq()).toEqual({ vehicle: 3 });
   });
 
   it('counts invalid readings by reason and spends no seq on them', async () => {

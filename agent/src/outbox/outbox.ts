@@ -27,6 +27,8 @@ export interface OutboxStats {
   diskBytes: number;
   /** Entries captured and not yet acknowledged. */
   pending: number;
+  /** Bytes on disk of those entries. */
+  pendingBytes: number;
   appended: number;
   acked: number;
   /** Entries dropped because of the byte bound, over the outbox's lifetime (persisted). */
@@ -337,11 +339,17 @@ export class Outbox extends EventEmitter {
     return this.stateChain;
   }
 
+  /** False once close() began: nothing more can be captured. */
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
   stats(): OutboxStats {
     return {
       segments: this.segments.length,
       diskBytes: this.diskBytes(),
       pending: this.segments.reduce((n, s) => n + s.pendingCount, 0),
+      pendingBytes: this.segments.reduce((n, s) => n + s.pendingBytes, 0),
       appended: this.appended,
       acked: this.acked,
       dropped: this.dropped,

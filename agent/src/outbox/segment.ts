@@ -52,6 +52,19 @@ export class Segment {
     return this.offsets.length - this.low - this.ackedAbove.size;
   }
 
+  /** Bytes on disk (frames included) of the entries not yet acknowledged or dropped. */
+  get pendingBytes(): number {
+    if (this.low >= this.offsets.length) return 0;
+    let n = this.bytes - this.offsets[this.low]!;
+    for (const index of this.ackedAbove) n -= this.frameBytes(index);
+    return n;
+  }
+
+  private frameBytes(index: number): number {
+    const end = index + 1 < this.offsets.length ? this.offsets[index + 1]! : this.bytes;
+    return end - this.offsets[index]!;
+  }
+
   /** Lowest unacknowledged lsn in this segment, or endLsn when all are acknowledged. */
   get lowLsn(): number {
     return this.firstLsn + this.low;
@@ -136,7 +149,7 @@ export class Segment {
   async read(index: number): Promise<EntryData | undefined> {
     if (index < 0 || index >= this.offsets.length) return undefined;
     const start = this.offsets[index]!;
-    const end = index + 1 < this.offsets.length ? this.offsets[index + 1]! : this.bytes;
+    const end = start + this.frameBytes(index);
     this.handle ??= await open(this.path, 'r');
     const buf = Buffer.allocUnsafe(end - start);
     const { bytesRead } = await this.handle.read(buf, 0, buf.length, start);

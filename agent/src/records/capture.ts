@@ -34,6 +34,8 @@ export type CaptureResult = { ok: true; record: StreamRecord } | { ok: false; re
 export class Capture extends EventEmitter {
   readonly rejected = new Counters();
   readonly captured = new Counters();
+  /** Last seq given to each stream in this run (see SeqAllocator: seqs of a stream are contiguous). */
+  private readonly lastSeqs = new Map<Stream, number>();
   private readonly seqs: SeqAllocator;
   private readonly log: Logger;
 
@@ -62,7 +64,13 @@ export class Capture extends EventEmitter {
     if (!checked.ok) return this.reject('schema', checked.issues);
     const record: StreamRecord = checked.value;
     record.seq = this.seqs.take(deviceId, stream);
+    this.lastSeqs.set(stream, record.seq);
     return { ok: true, record };
+  }
+
+  /** The last seq assigned per stream in this run, e.g. { gps: 41, weather: 3 } (streams without records are absent). */
+  lastSeq(): Record<string, number> {
+    return Object.fromEntries([...this.lastSeqs].sort(([a], [b]) => a.localeCompare(b)));
   }
 
   private async append(stream: Stream, record: StreamRecord): Promise<CaptureResult> {
