@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseRecord, streamMqttTopic } from '@fleetlake/contracts';
+import { frameIdTime, parseRecord, streamMqttTopic } from '@fleetlake/contracts';
 import type { Fix } from '../src/gps/fix.js';
 import { Outbox } from '../src/outbox/outbox.js';
 import { Capture } from '../src/records/capture.js';
@@ -133,6 +133,13 @@ describe('Capture', () => {
     expect([tooBig.ok, notJpeg.ok]).toEqual([false, false]);
     expect(capture.rejected.snapshot()).toEqual({ frame_not_jpeg: 1, frame_payload_too_large: 1 });
     expect((await stored()).length).toBe(2);
+
+    // Frames a camera does not name get a UUIDv7 of their event (GPS) time, the sink's date key.
+    const unnamed = await capture.frame({ cameraId: 'cam-front', jpeg, width: 640, height: 480, capturedAt: '2026-11-27T10:00:00.000Z' });
+    expect(unnamed.ok).toBe(true);
+    const record = (unnamed as { record: { frameId: string; timestamp: string } }).record;
+    expect(frameIdTime(record.frameId)).toBe(Date.parse(record.timestamp));
+    expect((await stored())[2]!.topic).toBe(`fleetlake/v1/${DEVICE}/camera/${record.frameId}`);
   });
 });
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError, compileValidator, formatIssues, once, silentLogger, type Logger } from '@fleetlake/core';
@@ -167,7 +166,6 @@ export class Camera extends EventEmitter implements FrameSource {
       const encoded = await encodeFrame(raw, this.encoder);
       if (encoded.attempts > 1) this.counters.degraded++;
       const frame: Frame = {
-        frameId: randomUUID(),
         cameraId: this.options.cameraId,
         jpeg: encoded.jpeg,
         width: encoded.width,

@@ -1,6 +1,10 @@
 /** A camera frame ready to publish: JPEG bytes that fit the MQTT payload budget. */
 export interface Frame {
-  frameId: string;
+  /**
+   * Set only by sources that name their own frames. Otherwise the capture names the frame with a
+   * UUIDv7 of its event (GPS) time, from which the sink derives the frame's date partition.
+   */
+  frameId?: string;
   cameraId: string;
   jpeg: Buffer;
   width: number;

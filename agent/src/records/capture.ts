@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { formatIssues, silentLogger, type Logger, type ValidationIssue } from '@fleetlake/core';
-import { cameraMqttTopic, checkCameraFrame, streamMqttTopic, validateRecord, type Stream, type StreamRecord, type StreamRecords } from '@fleetlake/contracts';
+import { cameraMqttTopic, checkCameraFrame, newFrameId, streamMqttTopic, validateRecord, type Stream, type StreamRecord, type StreamRecords } from '@fleetlake/contracts';
 import type { Frame } from '../camera/frame.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { Counters } from './counters.js';
@@ -100,14 +100,17 @@ export class Capture extends EventEmitter {
   async frame(frame: Frame): Promise<CaptureResult> {
     const check = checkCameraFrame(frame.jpeg, this.opts.payloadBudget);
     if (!check.ok) return this.reject(`frame_${check.reason}`, check.issues);
+    const at = this.opts.clock.now();
+    // A UUIDv7 of the event time: the sink files the JPEG and the row's snapshotUri under its date.
+    const frameId = frame.frameId ?? newFrameId(Date.parse(at.timestamp));
     let topic: string;
     try {
-      topic = cameraMqttTopic(this.opts.deviceId, frame.frameId);
+      topic = cameraMqttTopic(this.opts.deviceId, frameId);
     } catch (err) {
       return this.reject('frame_bad_id', [{ path: '/frameId', message: (err as Error).message }]);
     }
-    const fields: RecordFields<'traffic'> = { cameraId: frame.cameraId, frameId: frame.frameId, width: frame.width, height: frame.height, bytes: frame.jpeg.length, contentType: 'image/jpeg' };
-    const stamped = this.stamp('traffic', fields, this.opts.clock.now());
+    const fields: RecordFields<'traffic'> = { cameraId: frame.cameraId, frameId, width: frame.width, height: frame.height, bytes: frame.jpeg.length, contentType: 'image/jpeg' };
+    const stamped = this.stamp('traffic', fields, at);
     if (!stamped.ok) return stamped;
     // Appended back to back, so the JPEG always precedes (and is sent before) the record that describes it.
     const jpeg = this.opts.outbox.append({ topic, payload: frame.jpeg });
@@ -115,7 +118,7 @@ export class Capture extends EventEmitter {
     try {
       await jpeg;
     } catch (err) {
-      this.log.error({ err, frameId: frame.frameId }, 'frame not captured: outbox append failed');
+      this.log.error({ err, frameId }, 'frame not captured: outbox append failed');
       this.rejected.add('outbox_error');
     }
     return result;
