@@ -53,7 +53,8 @@ export async function collectStatus(pipeline: Pipeline, vehicle: Vehicle | undef
     },
     kafka: lag === undefined ? undefined : { sinkLag: lag },
     sink: sinkM && {
-      records: total(sinkM, 'fleetlake_sink_records_total'),
+      // Flush markers are the sink's own bookkeeping, not data.
+      records: total(sinkM, 'fleetlake_sink_records_total') - total(sinkM, 'fleetlake_sink_records_total', { kind: 'marker' }),
       buffered: total(sinkM, 'fleetlake_sink_buffered_records'),
       parquetFiles: objects.parquet ?? 0,
       frames: objects.jpeg ?? 0,
