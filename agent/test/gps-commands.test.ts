@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { captureOutput } from '@fleetlake/testkit/vitest';
 import { runCli } from '@fleetlake/core';
 import { commands } from '../src/commands.js';
 import { GpsClock } from '../src/gps/gps-clock.js';
@@ -8,19 +9,12 @@ import { GPSD_DIR, gpsdFixes } from './gpsd-fixtures.js';
 
 const spec = { name: 'fleetlake-agent', version: '0.0.0', description: 'test', commands };
 
-function capture(): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  return { out: () => out, err: () => err };
-}
 
 afterEach(() => vi.restoreAllMocks());
 
 describe('fleetlake-agent replay', () => {
   test('prints one JSON line per fix with the issue fields, and the summary on stderr', async () => {
-    const io = capture();
+    const io = captureOutput();
     const code = await runCli(spec, ['replay', join(GPSD_DIR, 'mt3339.log')]);
     vi.restoreAllMocks();
     expect(code).toBe(0);
@@ -32,7 +26,7 @@ describe('fleetlake-agent replay', () => {
   });
 
   test('counts rejected sentences by reason in the summary', async () => {
-    const io = capture();
+    const io = captureOutput();
     await runCli(spec, ['replay', join(GPSD_DIR, 'bu303-moving.log')]);
     vi.restoreAllMocks();
     expect(io.out()).toBe('');
@@ -40,7 +34,7 @@ describe('fleetlake-agent replay', () => {
   });
 
   test('usage errors exit 2 with a message; --help shows examples', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runCli(spec, ['replay'])).toBe(2);
     expect(await runCli(spec, ['gps'])).toBe(2);
     expect(await runCli(spec, ['gps', '--help'])).toBe(0);

@@ -1,13 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureOutput } from '@fleetlake/testkit/vitest';
 import { FleetlakeError, runCli, type CliSpec } from '../src/index.js';
 
-function capture() {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
-  return { out: () => out, err: () => err, restore: () => (o.mockRestore(), e.mockRestore()) };
-}
 
 const ran: unknown[] = [];
 const spec: CliSpec = {
@@ -30,7 +24,7 @@ const spec: CliSpec = {
 
 describe('runCli', () => {
   it('prints the version and the help', async () => {
-    const c = capture();
+    const c = captureOutput();
     expect(await runCli(spec, ['--version'])).toBe(0);
     expect(await runCli(spec, ['--help'])).toBe(0);
     expect(await runCli(spec, ['echo', '--help'])).toBe(0);
@@ -44,7 +38,7 @@ describe('runCli', () => {
     expect(ran.at(-1)).toEqual({ values: { loud: true }, positionals: ['a', 'b'] });
   });
   it('rejects unknown commands and options with exit 2, and reports command errors with their code', async () => {
-    const c = capture();
+    const c = captureOutput();
     expect(await runCli(spec, ['nope'])).toBe(2);
     expect(await runCli(spec, ['echo', '--quiet'])).toBe(2);
     expect(await runCli(spec, ['fail'])).toBe(1);

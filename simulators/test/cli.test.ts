@@ -1,5 +1,6 @@
 import { runCli } from '@fleetlake/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { captureOutput } from '@fleetlake/testkit/vitest';
 import { commands } from '../src/commands.js';
 import { parseFaults } from '../src/faults.js';
 import { parseMix } from '../src/fleet-records.js';
@@ -12,24 +13,17 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function capture(): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  return { out: () => out, err: () => err };
-}
 
 describe('fleetlake-sim CLI', () => {
   it.each(['trip', 'nmea', 'replay', 'data', 'camera', 'fleet', 'route'])('%s --help has usage and examples', async (name) => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runCli(spec, [name, '--help'])).toBe(0);
     expect(io.out()).toMatch(/^Usage: fleetlake-sim /);
     expect(io.out()).toMatch(/Examples?:\n\s+fleetlake-sim /);
   });
 
   it('rejects bad options with a clear message and exit code', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runCli(spec, ['nmea', '--rate', '20'])).toBe(1);
     expect(io.err()).toContain('invalid --rate "20"');
     expect(await runCli(spec, ['nmea', '--out', 'serial:/dev/x'])).toBe(1);
@@ -37,7 +31,7 @@ describe('fleetlake-sim CLI', () => {
   });
 
   it('route info reports the built-in route', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runCli(spec, ['route', 'info'])).toBe(0);
     const info = JSON.parse(io.out()) as { lengthKm: number; vertices: number };
     expect(info.vertices).toBeGreaterThan(5000);

@@ -15,3 +15,4 @@ export const sharedKafka = () => shared('kafka');
 export const sharedMosquitto = () => shared('mosquitto');
 /** The run's shared moto server (S3 + Glue). */
 export const sharedMoto = () => shared('moto');
+export { captureOutput } from './capture-output.js';
