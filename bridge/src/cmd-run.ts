@@ -17,7 +17,7 @@ export function flagsToConfig(values: Record<string, unknown>): PlainObject {
 export const runCommand: Command = {
   summary: 'run the bridge (embedded MQTT broker or external subscriber) until SIGINT/SIGTERM',
   help: `Usage: fleetlake-bridge run [--config FILE] [--brokers HOST:PORT,...] [--mode embedded|external]
-                            [--mqtt-port N] [--http-port N]
+                            [--mqtt-port N] [--ws-port N] [--http-port N]
 
 Receives MQTT messages from vehicles, validates them against the contracts, writes them to Kafka
 (key = deviceId, acks=all) and acknowledges each one to the device only after Kafka has it. Invalid
@@ -31,6 +31,7 @@ Options:
   --brokers LIST      Kafka bootstrap brokers, comma-separated
   --mode MODE         embedded (default) or external
   --mqtt-port N       embedded broker's TCP port (default 1883)
+  --ws-port N         also serve MQTT over WebSocket on this port (ws://HOST:N/mqtt)
   --http-port N       /metrics and /healthz port (default 9464)
 
 Examples:
@@ -41,12 +42,16 @@ Examples:
     ...configOptions,
     mode: { type: 'string' },
     'mqtt-port': { type: 'string' },
+    'ws-port': { type: 'string' },
     'http-port': { type: 'string' },
   },
   async run({ values }) {
     const flags = flagsToConfig(values);
     if (typeof values.mode === 'string') flags.mode = values.mode;
-    if (typeof values['mqtt-port'] === 'string') flags.mqtt = { tcp: { port: Number(values['mqtt-port']) } };
+    const mqtt: Record<string, unknown> = {};
+    if (typeof values['mqtt-port'] === 'string') mqtt.tcp = { port: Number(values['mqtt-port']) };
+    if (typeof values['ws-port'] === 'string') mqtt.ws = { enabled: true, port: Number(values['ws-port']) };
+    if (Object.keys(mqtt).length) flags.mqtt = mqtt;
     if (typeof values['http-port'] === 'string') flags.http = { port: Number(values['http-port']) };
     const config = loadBridgeConfig(values.config as string | undefined, flags);
     const logger = createLogger('fleetlake-bridge', config.logLevel ? { level: config.logLevel } : {});

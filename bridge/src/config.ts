@@ -33,6 +33,16 @@ export const BridgeConfigSchema = Type.Object({
       /** Ask devices for a client certificate (verified against `ca`); its CN is the deviceId. */
       requestClientCert: Type.Boolean({ default: true }),
     }, { default: {}, additionalProperties: false }),
+    /**
+     * MQTT over WebSocket (ws://HOST:PORT/PATH), for devices and dashboards behind proxies that pass
+     * only HTTP. Same authentication as TCP (passwords); terminate TLS (wss://) in front of it.
+     */
+    ws: Type.Object({
+      enabled: Type.Boolean({ default: false }),
+      host: Host(),
+      port: Port(8083),
+      path: Type.String({ pattern: '^/', default: '/mqtt' }),
+    }, { default: {}, additionalProperties: false }),
     /** YAML `devices: { <deviceId>: "scrypt$..." }`, made with `fleetlake-bridge hash-password`. */
     credentialsFile: Type.Optional(Type.String({ minLength: 1 })),
     /** Only for local experiments: accept devices without credentials (username = deviceId, unchecked). */

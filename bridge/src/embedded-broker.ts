@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import mqttPacket from 'mqtt-packet';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import { once, type Logger } from '@fleetlake/core';
 import type { BridgeConfig } from './config.js';
 import { authenticateDevice, mayPublish, maySubscribe, type DeviceAuthOptions } from './device-auth.js';
@@ -36,6 +38,7 @@ export interface EmbeddedBrokerOptions {
 export class EmbeddedBroker {
   private aedes: Aedes | undefined;
   private servers: { name: string; server: Server }[] = [];
+  private wss: WebSocketServer | undefined;
   private closing = false;
 
   private constructor(
@@ -105,9 +108,18 @@ export class EmbeddedBroker {
       );
       await this.listen('tls', server, mqtt.tls.host, mqtt.tls.port);
     }
+
+    if (mqtt.ws.enabled) {
+      // MQTT over WebSocket: each WebSocket becomes a byte stream that aedes reads like a TCP socket.
+      const server = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n'));
+      const wss = new WebSocketServer({ server, path: mqtt.ws.path, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false) });
+      wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
+      this.wss = wss;
+      await this.listen('ws', server, mqtt.ws.host, mqtt.ws.port);
+    }
   }
 
-  /** Bound ports by listener name ('tcp', 'tls'), for tests and logs. */
+  /** Bound ports by listener name ('tcp', 'tls', 'ws'), for tests and logs. */
   ports(): Record<string, number> {
     return Object.fromEntries(this.servers.map(({ name, server }) => [name, (server.address() as AddressInfo).port]));
   }
@@ -116,6 +128,7 @@ export class EmbeddedBroker {
   stopAccepting(): void {
     this.closing = true;
     for (const { server } of this.servers) server.close();
+    this.wss?.close();
   }
 
   /** Second stage, after the Kafka writer drained: disconnect the devices and close the broker. */
