@@ -110,7 +110,7 @@ describe('the agent status endpoint (http.port 0) on a running agent', () => {
     const taken = first.httpAddress()!.port;
     const second = await Agent.create({ ...config(await freePort(), taken), dataDir: join(dir, 'second') }, silentLogger());
     agents.push(second);
-    await expect(second.start()).rejects.toThrow(/EADDRINUSE/);
+    await expect(second.start()).rejects.toThrow(new RegExp(`status endpoint cannot listen on 127.0.0.1:${taken} .*EADDRINUSE`));
     expect(second.stats().mqtt.connects).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { once, silentLogger, type Logger } from '@fleetlake/core';
+import { FleetlakeError, once, silentLogger, type Logger } from '@fleetlake/core';
 import type { AgentHealth, AgentStats } from '../agent.js';
 import { agentMetrics } from './agent-metrics.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus-text.js';
@@ -37,17 +37,21 @@ export class StatusServer {
     if (this.server) return;
     const server = createServer((req, res) => this.handle(req, res));
     server.keepAliveTimeout = 5000;
+    const { host, port } = this.opts;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => {
-        server.off('error', reject);
+      const fail = (err: Error) =>
+        reject(new FleetlakeError('HTTP_LISTEN_FAILED', `status endpoint cannot listen on ${host}:${port} (http.host, http.port / --http-port): ${err.message}`, { retriable: true, cause: err }));
+      server.once('error', fail);
+      server.listen(port, host, () => {
+        server.off('error', fail);
         resolve();
       });
     });
     server.on('error', (err) => this.log.error({ err }, 'agent http error'));
     this.server = server;
-    const { address, port } = this.address()!;
-    this.log.info({ host: address, port, url: `http://${address.includes(':') ? `[${address}]` : address}:${port}` }, 'agent http listening');
+    const bound = this.address()!;
+    const url = `http://${bound.address.includes(':') ? `[${bound.address}]` : bound.address}:${bound.port}`;
+    this.log.info({ host: bound.address, port: bound.port, url }, 'agent http listening');
   }
 
   /** The bound address, once started. */
