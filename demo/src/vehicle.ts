@@ -83,45 +83,49 @@ export class Vehicle {
       ...(t.durationS ? ['--duration', String(t.durationS)] : []),
       ...(t.start ? ['--start', t.start] : []),
     ];
-    const sim = spawnManaged(`sim ${options.deviceId}`, process.execPath, [cliPath('simulators'), ...simArgs]);
+    // The agent starts first and waits for its ports (retrying every ~100 ms), so that it reads the
+    // trip from its first second: the simulator, like a UART, drops what nobody reads.
+    const httpPort = await freePort();
+    const config = join(dir, 'agent.yaml');
+    writeFileSync(config, JSON.stringify({
+      deviceId: options.deviceId,
+      dataDir: join(dir, 'agent-data'),
+      vehicleType: 'van',
+      mqtt: {
+        url: options.mqttUrl,
+        // The bridge's embedded broker (aedes) speaks MQTT 3.1.1.
+        protocolVersion: 4,
+        username: options.deviceId,
+        password: options.password,
+        reconnect: { baseMs: 200, maxMs: 2000 },
+        // After a network cut the backlog must catch up with a trip running at accelerated time.
+        replayRatePerSecond: 2000,
+        maxInflight: 100,
+      },
+      gps: { device: join(dev, 'gps'), reconnectBaseMs: 50, reconnectMaxMs: 100 },
+      camera: { enabled: true, folder: frames, intervalSeconds: options.cameraIntervalS ?? 3 },
+      inputs: { sources: [`serial://${join(dev, 'data')}`], reconnect: { baseMs: 50, maxMs: 100 } },
+      http: { port: httpPort },
+      statsIntervalMs: 0,
+    }, null, 2) + '\n');
+    const agent = await startNodeService({
+      name: `agent ${options.deviceId}`, workspace: 'agent', args: ['run', '--config', config],
+      logFile: join(logs, `agent-${options.deviceId}.log`), ready: () => healthy(httpPort),
+    });
+    let sim: ManagedProcess | undefined;
     try {
+      sim = spawnManaged(`sim ${options.deviceId}`, process.execPath, [cliPath('simulators'), ...simArgs]);
+      const s = sim;
       // The simulator prints one JSON line per output once it is open: NMEA pty, data pty, frames folder.
       await waitFor(() => {
-        if (!sim.isRunning()) throw new Error(`fleetlake-sim trip exited early:\n${sim.output().slice(-2000)}`);
-        return /"frames":/.test(sim.output()) && /"trip starting"/.test(sim.output());
+        if (!s.isRunning()) throw new Error(`fleetlake-sim trip exited early:\n${s.output().slice(-2000)}`);
+        return /"frames":/.test(s.output()) && /"trip starting"/.test(s.output());
       }, { timeoutMs: 30_000, what: 'the simulator to open its virtual serial ports' });
-      const started = JSON.parse(sim.output().split('\n').find((l) => l.includes('"trip starting"'))!) as TripInfo;
-
-      const httpPort = await freePort();
-      const config = join(dir, 'agent.yaml');
-      writeFileSync(config, JSON.stringify({
-        deviceId: options.deviceId,
-        dataDir: join(dir, 'agent-data'),
-        vehicleType: 'van',
-        mqtt: {
-          url: options.mqttUrl,
-          // The bridge's embedded broker (aedes) speaks MQTT 3.1.1.
-          protocolVersion: 4,
-          username: options.deviceId,
-          password: options.password,
-          reconnect: { baseMs: 200, maxMs: 2000 },
-          // After a network cut the backlog must catch up with a trip running at accelerated time.
-          replayRatePerSecond: 2000,
-          maxInflight: 100,
-        },
-        gps: { device: join(dev, 'gps'), reconnectMaxMs: 1000 },
-        camera: { enabled: true, folder: frames, intervalSeconds: options.cameraIntervalS ?? 3 },
-        inputs: { sources: [`serial://${join(dev, 'data')}`] },
-        http: { port: httpPort },
-        statsIntervalMs: 0,
-      }, null, 2) + '\n');
-      const agent = await startNodeService({
-        name: `agent ${options.deviceId}`, workspace: 'agent', args: ['run', '--config', config],
-        logFile: join(logs, `agent-${options.deviceId}.log`), ready: () => healthy(httpPort),
-      });
-      return new Vehicle(options.deviceId, sim, agent, httpPort, truthFile, { lengthKm: started.lengthKm, tripS: started.tripS, durationS: started.durationS, speed: started.speed });
+      const started = JSON.parse(s.output().split('\n').find((l) => l.includes('"trip starting"'))!) as TripInfo;
+      return new Vehicle(options.deviceId, s, agent, httpPort, truthFile, { lengthKm: started.lengthKm, tripS: started.tripS, durationS: started.durationS, speed: started.speed });
     } catch (err) {
-      await sim.stop();
+      await sim?.stop();
+      await agent.stop();
       throw err;
     }
   }

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@fleetlake/core';
 import { waitFor } from '@fleetlake/testkit';
+import { scrape } from '../src/endpoints.js';
 import { Pipeline } from '../src/pipeline.js';
+import { total } from '../src/prometheus-text.js';
 import { collectStatus, drained, type StatusSnapshot } from '../src/status.js';
 import { Vehicle } from '../src/vehicle.js';
 import { checkLake, readTruth } from './lake-checks.js';
@@ -84,6 +86,8 @@ describe('end to end: simulated trip -> virtual serial port -> agent -> bridge -
     await v.tripDone;
     const agent = await drain(v);
     expect(agent.captured).toBeGreaterThan(during.captured);
+    // The faults were felt: the agent connected once, again after the cut, again after the bridge died.
+    expect(total(await scrape(v.agentHttpPort), 'fleetlake_agent_mqtt_connects_total')).toBeGreaterThanOrEqual(3);
     const result = await checkLake(pipeline.lakeDir, v.deviceId, agent, readTruth(v.truthFile));
     console.info(`e2e faults: ${JSON.stringify({ ...result, heldDuringCut: during.pending, captured: agent.captured })}`);
     await v.stop();
