@@ -31,12 +31,23 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('copies only files that exist in the build context and that .dockerignore lets through', () => {
-    const fromContext = copies(instructions).filter((c) => c.from === undefined).flatMap((c) => c.sources);
-    expect(fromContext.length).toBeGreaterThan(10);
-    for (const source of fromContext) {
-      expect(existsSync(repoFile(source)), `${source} exists`).toBe(true);
-      expect(ignoredBy(dockerignore, source), `${source} is not ignored`).toBeUndefined();
+  it('copies files that exist, and .dockerignore keeps every file the build needs in the context', () => {
+    for (const c of copies(instructions)) {
+      for (const source of c.sources) {
+        // From the context, or from the source stage's copy of it under /src.
+        const path = c.from === undefined ? source : c.from === 'source' && source.startsWith('/src/') ? source.slice('/src/'.length) : undefined;
+        if (path !== undefined && path !== '.') expect(existsSync(repoFile(path)), `COPY ${c.from ?? ''} ${source}`).toBe(true);
+      }
+    }
+    const built = ['core', 'contracts', 'bridge', 'sink', 'simulators'];
+    const needed = [
+      'package.json', 'package-lock.json', 'tsconfig.base.json', 'deploy/docker-entrypoint.sh', 'simulators/data/london-birmingham.geojson',
+      ...rootPackage.workspaces.map((ws) => `${ws}/package.json`),
+      ...built.flatMap((ws) => [`${ws}/tsconfig.json`, `${ws}/src/index.ts`]),
+    ];
+    for (const path of needed) {
+      expect(existsSync(repoFile(path)), `${path} exists`).toBe(true);
+      expect(ignoredBy(dockerignore, path), `${path} is not ignored`).toBeUndefined();
     }
   });
 
@@ -55,12 +66,18 @@ describe('Dockerfile', () => {
   });
 
   it('gives npm ci every workspace manifest (the lockfile names them all) and never runs install scripts', () => {
-    const copied = copies(instructions).flatMap((c) => c.sources);
-    for (const ws of rootPackage.workspaces) expect(copied, ws).toContain(`${ws}/package.json`);
-    expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.base.json']));
+    // The source stage gathers package.json, package-lock.json and */package.json into /manifests.
+    const gather = instructions.find((i) => i.keyword === 'RUN' && i.args.includes('/manifests'));
+    expect(gather?.args).toMatch(/for f in package\.json package-lock\.json \*\/package\.json;/);
+    for (const ws of rootPackage.workspaces) expect(ws, 'a workspace one folder deep, so */package.json finds it').toMatch(/^[^/]+$/);
     const npmCi = instructions.filter((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
     expect(npmCi).toHaveLength(2);
-    for (const run of npmCi) expect(run.args).toContain('--ignore-scripts');
+    for (const run of npmCi) {
+      expect(run.args).toContain('--ignore-scripts');
+      // npm ci runs on the manifests alone, so its layer stays cached while only sources change.
+      const copiedBefore = instructions.slice(0, instructions.indexOf(run)).filter((i) => i.stage === run.stage && i.keyword === 'COPY');
+      expect(copiedBefore.map((i) => i.args)).toEqual(['--from=source /manifests ./']);
+    }
     expect(npmCi.some((r) => r.args.includes('--omit=dev'))).toBe(true);
   });
 
@@ -94,7 +111,7 @@ describe('Dockerfile', () => {
   it('brings the data files the simulators read at run time', () => {
     const files = json<{ files: string[] }>('simulators/package.json').files;
     expect(files).toContain('data');
-    expect(copies(instructions).some((c) => c.stage === finalStage && c.sources.includes('simulators/data'))).toBe(true);
+    expect(copies(instructions).some((c) => c.stage === finalStage && c.sources.includes('/src/simulators/data'))).toBe(true);
   });
 });
 
