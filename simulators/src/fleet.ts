@@ -127,6 +127,8 @@ export class Fleet {
         reconnectPeriod: 2000,
         connectTimeout: 30_000,
         protocolVersion: 4,
+        // Each device logs in as itself (the bridge admits username = deviceId) unless told otherwise.
+        username: deviceId,
         ...this.opts.mqtt,
       });
       client.on('error', (err) => this.countError(`connection: ${(err as { code?: string }).code ?? err.message}`));

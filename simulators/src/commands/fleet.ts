@@ -28,7 +28,7 @@ Options:
   --qos 0|1            MQTT QoS (1 = count broker acknowledgements)               [1]
   --prefix P           device ids are P-0001, P-0002, ...                         [sim]
   --connect-rate N     new connections per second while connecting               [250]
-  --username U --password P   broker credentials
+  --username U --password P   broker credentials (default username: each device's own id)
   --seed N             seed of every random choice                                [1]
 
 Examples:
