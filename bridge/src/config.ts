@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, type PlainObject } from '@fleetlake/core';
+import { kafkaSecurityProperties, loadConfig, type PlainObject } from '@fleetlake/core';
 import { DEFAULT_MQTT_PAYLOAD_BUDGET } from '@fleetlake/contracts';
 
 /**
@@ -67,16 +67,8 @@ export const BridgeConfigSchema = Type.Object({
   kafka: Type.Object({
     brokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, default: ['127.0.0.1:9092'] }),
     clientId: Type.String({ default: 'fleetlake-bridge' }),
-    ssl: Type.Object({
-      enabled: Type.Boolean({ default: false }),
-      rejectUnauthorized: Type.Boolean({ default: true }),
-      ...TlsFiles.properties,
-    }, { default: {}, additionalProperties: false }),
-    sasl: Type.Optional(Type.Object({
-      mechanism: Type.Union([Type.Literal('scram-sha-256'), Type.Literal('scram-sha-512'), Type.Literal('plain')]),
-      username: Type.String({ minLength: 1 }),
-      password: Type.String(),
-    }, { additionalProperties: false })),
+    /** TLS and SASL/SCRAM, as for the sink (core's kafka-security). */
+    ...kafkaSecurityProperties,
     idempotent: Type.Boolean({ default: true }),
     /** Off by default: topics are created with `fleetlake-bridge create-topics`. */
     allowAutoTopicCreation: Type.Boolean({ default: false }),

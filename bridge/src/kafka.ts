@@ -1,21 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
 import { ALL_KAFKA_TOPICS } from '@fleetlake/contracts';
-import { FleetlakeError, retry, type Logger } from '@fleetlake/core';
+import { FleetlakeError, kafkaSecurityOptions, retry, type Logger } from '@fleetlake/core';
 import type { KafkaConfig } from './config.js';
-
-const read = (file: string | undefined) => (file ? readFileSync(file, 'utf8') : undefined);
 
 /** kafkajs client options from the bridge's kafka section: several brokers, TLS, SASL/SCRAM. */
 export function kafkaClientConfig(config: KafkaConfig, logger?: Logger): KafkaJsConfig {
-  const ssl = config.ssl.enabled
-    ? { rejectUnauthorized: config.ssl.rejectUnauthorized, ca: read(config.ssl.ca), cert: read(config.ssl.cert), key: read(config.ssl.key) }
-    : undefined;
+  const { ssl, sasl } = kafkaSecurityOptions(config);
   return {
     clientId: config.clientId,
     brokers: [...config.brokers],
     ...(ssl ? { ssl } : {}),
-    ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
+    ...(sasl ? { sasl: sasl as SASLOptions } : {}),
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: 3000,
     retry: { retries: config.sendRetries, initialRetryTime: 100, maxRetryTime: 2000 },

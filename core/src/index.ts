@@ -6,3 +6,4 @@ export * from './formats.js';
 export * from './config.js';
 export * from './cli.js';
 export * from './lifecycle.js';
+export * from './kafka-security.js';

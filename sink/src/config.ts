@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, type PlainObject } from '@fleetlake/core';
+import { kafkaSecurityProperties, loadConfig, type PlainObject } from '@fleetlake/core';
 
 /** Sink configuration: defaults < YAML file < FLEETLAKE_SINK_* environment < flags. */
 export const SinkConfigSchema = Type.Object({
@@ -13,6 +13,8 @@ export const SinkConfigSchema = Type.Object({
       sessionTimeoutMs: Type.Integer({ minimum: 6000, default: 30_000 }),
       /** Prefix of the topic names (`staging.` → staging.gps_data, ...); tables keep their names. */
       topicPrefix: Type.String({ default: '', pattern: '^[A-Za-z0-9._-]*$' }),
+      /** TLS and SASL/SCRAM (MSK, Confluent), the same keys as the bridge's. */
+      ...kafkaSecurityProperties,
     },
     { default: {} },
   ),

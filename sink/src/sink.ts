@@ -1,6 +1,6 @@
-import { Kafka, Partitioners, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Consumer, type EachBatchPayload, type Producer, type SASLOptions } from 'kafkajs';
 import type { LakeRoot } from '@fleetlake/contracts';
-import { once, retry, silentLogger, type Logger } from '@fleetlake/core';
+import { kafkaSecurityOptions, once, retry, silentLogger, type Logger } from '@fleetlake/core';
 import type { SinkConfig } from './config.js';
 import { decode } from './decode.js';
 import { flushSegment } from './flush.js';
@@ -72,7 +72,15 @@ export class Sink {
 
   static async create(config: SinkConfig, options: SinkOptions = {}): Promise<Sink> {
     const logger = options.logger ?? silentLogger();
-    const kafka = new Kafka({ clientId: config.kafka.clientId, brokers: [...config.kafka.brokers], logLevel: logLevel.WARN, retry: { retries: 10 } });
+    const { ssl, sasl } = kafkaSecurityOptions(config.kafka);
+    const kafka = new Kafka({
+      clientId: config.kafka.clientId,
+      brokers: [...config.kafka.brokers],
+      ...(ssl ? { ssl } : {}),
+      ...(sasl ? { sasl: sasl as SASLOptions } : {}),
+      logLevel: logLevel.WARN,
+      retry: { retries: 10 },
+    });
     const consumer = kafka.consumer({
       groupId: config.kafka.groupId,
       sessionTimeout: config.kafka.sessionTimeoutMs,
