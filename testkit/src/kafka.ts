@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { cacheDir, runDir } from './paths.js';
@@ -117,7 +117,13 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     await awaitReady(proc, waitFor(() => kafkaAnswers(brokers), { timeoutMs: 120_000, intervalMs: 250, what: `Kafka ${version} on ${brokers[0]}` }));
     return proc;
   }, 30_000);
-  return { ...service, version, brokers, dataDir };
+  // stop() is final (restart() keeps the data): the broker's folder goes with it, so that test runs and
+  // demos do not leave their logs in the temp folder.
+  const stop = async () => {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { ...service, stop, version, brokers, dataDir };
 }
 
 /**

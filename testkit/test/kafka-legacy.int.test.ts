@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KAFKA_VERSIONS, startKafka, waitFor, type KafkaBroker } from '@fleetlake/testkit';
@@ -31,5 +32,12 @@ describe(`Kafka ${KAFKA_VERSIONS.legacy} (the 3.x line managed clusters still ru
     await waitFor(() => values.length >= 1, { timeoutMs: 60_000, what: 'the record written before the kill' });
     await consumer.disconnect();
     expect(values).toEqual(['before-kill']);
+  });
+
+  it('stop() is final: the broker is gone and so is its data folder', async () => {
+    expect(existsSync(broker.dataDir)).toBe(true);
+    await broker.stop();
+    expect(broker.process().isRunning()).toBe(false);
+    expect(existsSync(broker.dataDir)).toBe(false);
   });
 });
