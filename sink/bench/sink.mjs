@@ -1,6 +1,9 @@
 // Benchmark: N gps_data records from Kafka to stored Parquet in a local lake, through the real
 // `fleetlake-sink run` process. Prints records/s, MB/s (Kafka record bytes in) and the sink's peak RSS.
+// Also prints the sink's CPU time per 1000 records (user + system, all its threads, DuckDB included):
+// on a shared machine wall-clock figures swing with the other work, CPU time much less.
 // Usage: npm run bench:sink [-- records partitions]     (builds first)
+//        SINK_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:sink   (profile the sink)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +46,8 @@ try {
   console.log(`produced ${N} gps_data records (${(inBytes / 1e6).toFixed(1)} MB) into ${PARTITIONS} partitions in ${((performance.now() - tp0) / 1000).toFixed(1)} s`);
 
   const t0 = performance.now();
-  child = spawn(process.execPath, [cli, 'run', '--brokers', brokers.join(','), '--lake', lake, '--group', 'bench', '--http-port=-1'], {
+  const nodeArgs = (process.env.SINK_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  child = spawn(process.execPath, [...nodeArgs, cli, 'run', '--brokers', brokers.join(','), '--lake', lake, '--group', 'bench', '--http-port=-1'], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, FLEETLAKE_LOG_LEVEL: 'warn', FLEETLAKE_SINK_ROLL__MAX_RECORDS: '250000', FLEETLAKE_SINK_ROLL__IDLE_MARKER_MS: '1000' },
   });
@@ -52,6 +56,11 @@ try {
   let tFirst;
   let peakKb = 0;
   const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  // utime + stime of the whole process (fields 14 and 15 of /proc/pid/stat, in clock ticks of 10 ms).
+  const cpuMs = () => {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
   await waitFor(
     async () => {
       peakKb = Number(/VmHWM:\s+(\d+)/.exec(status())?.[1] ?? peakKb);
@@ -64,6 +73,7 @@ try {
     { timeoutMs: 900_000, intervalMs: 100, what: 'the sink to commit every offset', signal: early.signal },
   );
   const secs = (performance.now() - t0) / 1000;
+  const sinkCpuMs = cpuMs();
   const files = await import('@duckdb/node-api').then(async ({ DuckDBInstance }) => {
     const inst = await DuckDBInstance.create(':memory:');
     const con = await inst.connect();
@@ -79,6 +89,7 @@ try {
   child = undefined;
   console.log(`lake: ${files.n} rows in ${files.f} Parquet files; first commit after ${((tFirst - t0) / 1000).toFixed(1)} s (process start, group join, first segment)`);
   console.log(`wall time from process start to last commit: ${secs.toFixed(1)} s on a 2-core machine shared with other work`);
+  console.log(`sink CPU (user + system, process start to last commit): ${(sinkCpuMs / 1000).toFixed(1)} s, ${((sinkCpuMs / N) * 1000).toFixed(1)} ms per 1000 records`);
   console.log(`sink: ${Math.round(N / secs)} records/s, ${(inBytes / 1e6 / secs).toFixed(1)} MB/s, ${Math.round(peakKb / 1024)} MB peak RSS`);
 } finally {
   child?.kill('SIGKILL');
