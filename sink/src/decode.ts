@@ -82,17 +82,18 @@ function decodeStream(stream: Stream, rec: KafkaRecord, root: LakeRoot): Item {
   const record = parsed.value;
   const dt = eventDate(record.timestamp);
   const eventMs = Date.parse(record.timestamp);
-  let line: Buffer;
+  let json: Buffer;
   if (stream === 'traffic') {
     const t = record as { deviceId: string; frameId: string };
     // The frame is filed under the date its id carries (UUIDv7 from the agent), else the row's date.
-    line = Buffer.from(`${JSON.stringify({ ...record, snapshotUri: snapshotUri(root, frameDate(t.frameId, dt), t.deviceId, t.frameId) })}\n`);
+    json = Buffer.from(JSON.stringify({ ...record, snapshotUri: snapshotUri(root, frameDate(t.frameId, dt), t.deviceId, t.frameId) }));
   } else if (value.indexOf(NL) !== -1) {
-    line = Buffer.from(`${JSON.stringify(record)}\n`);
+    json = Buffer.from(JSON.stringify(record));
   } else {
-    line = Buffer.concat([value, Buffer.from('\n')]);
+    // Already one line of valid JSON: the segment copies it into its file text as it is.
+    json = value;
   }
-  return { kind: 'row', offset: BigInt(rec.offset), dt, eventMs, line };
+  return { kind: 'row', offset: BigInt(rec.offset), dt, eventMs, json };
 }
 
 function decodeFrame(rec: KafkaRecord): Item {

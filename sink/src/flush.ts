@@ -27,7 +27,7 @@ export async function flushSegment(seg: Segment, encoder: ParquetEncoder, store:
     const key = parquetObjectKey({ table: tableOf(stream), dt, topic: seg.topic, partition: seg.partition, startOffset: seg.startOffset });
     const file = join(store.tmpDir, `seg-${process.pid}-${tmpSeq++}.parquet`);
     // Which Kafka records the file holds: lets anyone check that offsets and objects line up.
-    await encoder.encode(stream, lines, file, {
+    await encoder.encode(stream, lines.buffers(), file, {
       'fleetlake.kafka.topic': seg.topic,
       'fleetlake.kafka.partition': String(seg.partition),
       'fleetlake.kafka.startOffset': String(seg.startOffset),

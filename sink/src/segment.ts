@@ -1,4 +1,5 @@
 import { itemBytes, type Item } from './items.js';
+import { NdjsonChunks } from './ndjson-chunks.js';
 
 /** Roll limits of one file; all of them depend on the records only, never on the wall clock. */
 export interface RollLimits {
@@ -14,7 +15,8 @@ export interface RollLimits {
  * `startOffset`, so a replay from `startOffset` produces the same names.
  */
 export class Segment {
-  readonly rows = new Map<string, Buffer[]>();
+  /** Parquet rows by event date, as the NDJSON text DuckDB reads. */
+  readonly rows = new Map<string, NdjsonChunks>();
   readonly dead = new Map<string, Buffer[]>();
   readonly frames: { key: string; body: Buffer }[] = [];
   lastOffset: bigint;
@@ -46,7 +48,9 @@ export class Segment {
     this.bytes += itemBytes(item);
     if (item.kind === 'row') {
       this.firstEventMs ??= item.eventMs;
-      push(this.rows, item.dt, item.line);
+      let rows = this.rows.get(item.dt);
+      if (!rows) this.rows.set(item.dt, (rows = new NdjsonChunks()));
+      rows.push(item.json);
     } else if (item.kind === 'dead') {
       push(this.dead, item.dt, item.line);
     } else {

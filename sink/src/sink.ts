@@ -2,7 +2,7 @@ import { Kafka, Partitioners, logLevel, type Consumer, type EachBatchPayload, ty
 import type { LakeRoot } from '@fleetlake/contracts';
 import { kafkaSecurityOptions, once, retry, silentLogger, type Logger } from '@fleetlake/core';
 import type { SinkConfig } from './config.js';
-import { decode } from './decode.js';
+import { decode, type KafkaRecord } from './decode.js';
 import { flushSegment } from './flush.js';
 import { HttpServer } from './http.js';
 import { sendMarker } from './marker.js';
@@ -164,16 +164,29 @@ export class Sink {
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const state = this.state(topic, partition);
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      const item = decode({ ...message, topic, partition }, this.root, this.topics);
-      this.metrics.records.inc({ topic, kind: item.kind });
-      if (item.kind === 'dead') this.metrics.deadLetters.inc({ topic, reason: item.reason });
-      const closed = state.buffer.add(item);
-      for (const seg of closed) await this.enqueue(seg, state, heartbeat);
-      resolveOffset(message.offset);
+    // Counted per batch, not per record: a labelled prom-client counter hashes its labels on every inc.
+    const counts = { row: 0, frame: 0, dead: 0, marker: 0 };
+    state.lastActivity = Date.now();
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        // A fixed-shape record, not `{ ...message, topic, partition }`: spreading kafkajs' message per
+        // record was a visible share of the per-record time.
+        const rec: KafkaRecord = { topic, partition, offset: message.offset, timestamp: message.timestamp, value: message.value, headers: message.headers };
+        const item = decode(rec, this.root, this.topics);
+        counts[item.kind]++;
+        if (item.kind === 'dead') this.metrics.deadLetters.inc({ topic, reason: item.reason });
+        const closed = state.buffer.add(item);
+        if (closed.length > 0) {
+          for (const seg of closed) await this.enqueue(seg, state, heartbeat);
+          state.lastActivity = Date.now();
+          state.markerSentAt = undefined;
+        }
+        resolveOffset(message.offset);
+      }
+    } finally {
+      for (const kind of ['row', 'frame', 'dead', 'marker'] as const) if (counts[kind] > 0) this.metrics.records.inc({ topic, kind }, counts[kind]);
       state.lastActivity = Date.now();
-      if (closed.length > 0) state.markerSentAt = undefined;
     }
     this.updateBuffered();
     await heartbeat();

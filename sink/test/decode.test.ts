@@ -19,19 +19,19 @@ describe('decode', () => {
     const r = makeRecord('gps', 3);
     const item = decode(rec('gps_data', Buffer.from(JSON.stringify(r))), root);
     expect(item).toMatchObject({ kind: 'row', offset: 7n, dt: '2026-11-27', eventMs: Date.parse(r.timestamp) });
-    expect(JSON.parse((item as { line: Buffer }).line.toString())).toEqual(r);
+    expect(JSON.parse((item as { json: Buffer }).json.toString())).toEqual(r);
   });
 
   it('a traffic row gets the snapshotUri of its frame, from deviceId, frameId and event date', () => {
     const r = makeRecord('traffic', 1);
     const item = decode(rec('traffic_data', Buffer.from(JSON.stringify(r))), root);
-    const row = JSON.parse((item as { line: Buffer }).line.toString());
+    const row = JSON.parse((item as { json: Buffer }).json.toString());
     expect(row.snapshotUri).toBe(`s3://lake/raw/frames/dt=2026-11-27/${r.deviceId}/${r.frameId}.jpg`);
   });
 
   it('pretty-printed JSON is re-serialised onto one line', () => {
     const item = decode(rec('gps_data', Buffer.from(JSON.stringify(makeRecord('gps', 1), null, 2))), root);
-    expect((item as { line: Buffer }).line.toString().trim()).not.toContain('\n');
+    expect((item as { json: Buffer }).json.toString()).not.toContain('\n');
   });
 
   it('invalid records become dead letters with a reason, the original bytes and no wall-clock time', () => {
@@ -60,7 +60,7 @@ describe('decode', () => {
     const frame = decode(rec('camera_frames', fakeJpeg(1), { [KAFKA_HEADERS.mqttTopic]: `fleetlake/v1/car-1/camera/${frameId}` }), root);
     expect(frame).toMatchObject({ kind: 'frame', key: `frames/dt=2026-11-25/car-1/${frameId}.jpg`, eventMs: Date.parse('2026-11-25T22:10:00.000Z') });
     const r = { ...makeRecord('traffic', 1), deviceId: 'car-1', frameId, timestamp: '2026-11-26T00:00:00.500Z' };
-    const row = JSON.parse((decode(rec('traffic_data', Buffer.from(JSON.stringify(r))), root) as { line: Buffer }).line.toString());
+    const row = JSON.parse((decode(rec('traffic_data', Buffer.from(JSON.stringify(r))), root) as { json: Buffer }).json.toString());
     expect(row.snapshotUri).toBe(`s3://lake/raw/${(frame as { key: string }).key}`);
   });
 
