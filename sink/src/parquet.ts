@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { columnsOf, type Column, type ColumnType, type Stream } from '@fleetlake/contracts';
@@ -31,6 +31,15 @@ export function selectSql(columns: Column[], source: string): string {
   return `SELECT ${sel} FROM read_json(${source}, format = 'newline_delimited', columns = {${spec}})`;
 }
 
+async function writeAll(file: string, buffers: Buffer[]): Promise<void> {
+  const fh = await open(file, 'w');
+  try {
+    await fh.writev(buffers);
+  } finally {
+    await fh.close();
+  }
+}
+
 export class ParquetEncoder {
   private queue: Promise<unknown> = Promise.resolve();
   private seq = 0;
@@ -60,8 +69,8 @@ export class ParquetEncoder {
 
   private async encodeNow(stream: Stream, lines: Buffer[], outFile: string, metadata: Record<string, string>): Promise<void> {
     const json = join(this.tmpDir, `enc-${process.pid}-${this.seq++}.ndjson`);
-    // One write: handing writeFile the array would issue one write call per line.
-    await writeFile(json, Buffer.concat(lines));
+    // One gathered write (writev) of the segment's chunks: no joined copy of a whole file's text.
+    await writeAll(json, lines);
     const kv = Object.entries(metadata).map(([k, v]) => `${quoteIdent(k)}: ${quoteString(v)}`);
     const kvOption = kv.length ? `, KV_METADATA {${kv.join(', ')}}` : '';
     try {
