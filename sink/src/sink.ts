@@ -167,9 +167,19 @@ export class Sink {
     // Counted per batch, not per record: a labelled prom-client counter hashes its labels on every inc.
     const counts = { row: 0, frame: 0, dead: 0, marker: 0 };
     state.lastActivity = Date.now();
+    // Offset of the last record handed to the buffer; resolved with kafkajs before every await and at
+    // the end, not per record (kafkajs parses it into a Long each time).
+    let last: string | undefined;
+    const resolve = () => {
+      if (last !== undefined) resolveOffset(last);
+      last = undefined;
+    };
+    // isRunning() and isStale() can only change while this handler awaits (a rebalance, seek or stop
+    // runs on the same thread), so they are checked before the first record and after each await.
+    let current = isRunning() && !isStale();
     try {
       for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
+        if (!current) break;
         // A fixed-shape record, not `{ ...message, topic, partition }`: spreading kafkajs' message per
         // record was a visible share of the per-record time.
         const rec: KafkaRecord = { topic, partition, offset: message.offset, timestamp: message.timestamp, value: message.value, headers: message.headers };
@@ -178,13 +188,17 @@ export class Sink {
         if (item.kind === 'dead') this.metrics.deadLetters.inc({ topic, reason: item.reason });
         const closed = state.buffer.add(item);
         if (closed.length > 0) {
+          resolve();
           for (const seg of closed) await this.enqueue(seg, state, heartbeat);
           state.lastActivity = Date.now();
           state.markerSentAt = undefined;
+          current = isRunning() && !isStale();
         }
-        resolveOffset(message.offset);
+        // Resolved only once its closed segments are queued, as before: a throw above leaves it unresolved.
+        last = message.offset;
       }
     } finally {
+      resolve();
       for (const kind of ['row', 'frame', 'dead', 'marker'] as const) if (counts[kind] > 0) this.metrics.records.inc({ topic, kind }, counts[kind]);
       state.lastActivity = Date.now();
     }
