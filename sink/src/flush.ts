@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deadLetterObjectKey, parquetObjectKey, tableOf } from '@fleetlake/contracts';
 import type { ParquetEncoder } from './parquet.js';
@@ -26,13 +26,18 @@ export async function flushSegment(seg: Segment, encoder: ParquetEncoder, store:
     if (!stream) throw new Error(`rows for a topic without a stream: ${seg.topic}`);
     const key = parquetObjectKey({ table: tableOf(stream), dt, topic: seg.topic, partition: seg.partition, startOffset: seg.startOffset });
     const file = join(store.tmpDir, `seg-${process.pid}-${tmpSeq++}.parquet`);
-    // Which Kafka records the file holds: lets anyone check that offsets and objects line up.
-    await encoder.encode(stream, lines.buffers(), file, {
-      'fleetlake.kafka.topic': seg.topic,
-      'fleetlake.kafka.partition': String(seg.partition),
-      'fleetlake.kafka.startOffset': String(seg.startOffset),
-      'fleetlake.kafka.endOffset': String(seg.lastOffset),
-    });
+    const ndjson = await lines.toFile(join(store.tmpDir, `seg-${process.pid}-${tmpSeq++}.ndjson`));
+    try {
+      // Which Kafka records the file holds: lets anyone check that offsets and objects line up.
+      await encoder.encodeFile(stream, ndjson, file, {
+        'fleetlake.kafka.topic': seg.topic,
+        'fleetlake.kafka.partition': String(seg.partition),
+        'fleetlake.kafka.startOffset': String(seg.startOffset),
+        'fleetlake.kafka.endOffset': String(seg.lastOffset),
+      });
+    } finally {
+      await rm(ndjson, { force: true });
+    }
     result.bytes += (await stat(file)).size;
     puts.push(store.putFile(key, file, CONTENT_TYPES.parquet));
     result.objects.push({ key, kind: 'parquet', records: lines.length });

@@ -1,7 +1,8 @@
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { columnsOf, type Column, type ColumnType, type Stream } from '@fleetlake/contracts';
+import { writeBuffers } from './ndjson-chunks.js';
 
 /**
  * Parquet encoding with DuckDB (chosen by measurement, see sink/bench/writers.mjs): the validated JSON
@@ -31,15 +32,6 @@ export function selectSql(columns: Column[], source: string): string {
   return `SELECT ${sel} FROM read_json(${source}, format = 'newline_delimited', columns = {${spec}})`;
 }
 
-async function writeAll(file: string, buffers: Buffer[]): Promise<void> {
-  const fh = await open(file, 'w');
-  try {
-    await fh.writev(buffers);
-  } finally {
-    await fh.close();
-  }
-}
-
 export class ParquetEncoder {
   private queue: Promise<unknown> = Promise.resolve();
   private seq = 0;
@@ -55,31 +47,41 @@ export class ParquetEncoder {
     const con = await instance.connect();
     await con.run(`SET TimeZone = 'UTC'`);
     await con.run('SET preserve_insertion_order = true');
-    // Bounded: a file's rows are streamed through, and the sink's own buffers hold the input already.
+    // Bounded: a file's rows are streamed through from the NDJSON file the sink wrote.
     await con.run(`SET memory_limit = '${options.memoryLimit ?? '256MB'}'`);
     return new ParquetEncoder(instance, con, options.tmpDir);
   }
 
   /** Writes `lines` (JSON, one record per line) as a Parquet file at `outFile`. Calls run one at a time. */
   encode(stream: Stream, lines: Buffer[], outFile: string, metadata: Record<string, string> = {}): Promise<void> {
-    const run = this.queue.then(() => this.encodeNow(stream, lines, outFile, metadata));
+    return this.enqueue(async () => {
+      const json = join(this.tmpDir, `enc-${process.pid}-${this.seq++}.ndjson`);
+      await writeBuffers(json, lines);
+      try {
+        await this.copy(stream, json, outFile, metadata);
+      } finally {
+        await rm(json, { force: true });
+      }
+    });
+  }
+
+  /** Like `encode`, from an NDJSON file the caller already wrote (and removes afterwards). */
+  encodeFile(stream: Stream, ndjsonFile: string, outFile: string, metadata: Record<string, string> = {}): Promise<void> {
+    return this.enqueue(() => this.copy(stream, ndjsonFile, outFile, metadata));
+  }
+
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(job);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async encodeNow(stream: Stream, lines: Buffer[], outFile: string, metadata: Record<string, string>): Promise<void> {
-    const json = join(this.tmpDir, `enc-${process.pid}-${this.seq++}.ndjson`);
-    // One gathered write (writev) of the segment's chunks: no joined copy of a whole file's text.
-    await writeAll(json, lines);
+  private async copy(stream: Stream, ndjsonFile: string, outFile: string, metadata: Record<string, string>): Promise<void> {
     const kv = Object.entries(metadata).map(([k, v]) => `${quoteIdent(k)}: ${quoteString(v)}`);
     const kvOption = kv.length ? `, KV_METADATA {${kv.join(', ')}}` : '';
-    try {
-      await this.con.run(
-        `COPY (${selectSql(columnsOf(stream), quoteString(json))}) TO ${quoteString(outFile)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880${kvOption})`,
-      );
-    } finally {
-      await rm(json, { force: true });
-    }
+    await this.con.run(
+      `COPY (${selectSql(columnsOf(stream), quoteString(ndjsonFile))}) TO ${quoteString(outFile)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880${kvOption})`,
+    );
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import { itemBytes, type Item } from './items.js';
 import { NdjsonChunks } from './ndjson-chunks.js';
+import { SpillFile } from './spill-file.js';
 
 /** Roll limits of one file; all of them depend on the records only, never on the wall clock. */
 export interface RollLimits {
@@ -24,10 +25,15 @@ export class Segment {
   bytes = 0;
   firstEventMs: number | undefined;
 
+  /**
+   * `spillDir`: where the rows' text goes as it grows (temp files), instead of staying in memory;
+   * without it (unit tests) everything stays in memory.
+   */
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly startOffset: bigint,
+    private readonly spillDir?: string,
   ) {
     this.lastOffset = startOffset - 1n;
   }
@@ -49,7 +55,11 @@ export class Segment {
     if (item.kind === 'row') {
       this.firstEventMs ??= item.eventMs;
       let rows = this.rows.get(item.dt);
-      if (!rows) this.rows.set(item.dt, (rows = new NdjsonChunks()));
+      if (!rows) {
+        const dir = this.spillDir;
+        rows = new NdjsonChunks(dir === undefined ? undefined : () => new SpillFile(dir));
+        this.rows.set(item.dt, rows);
+      }
       rows.push(item.json);
     } else if (item.kind === 'dead') {
       push(this.dead, item.dt, item.line);
@@ -57,6 +67,11 @@ export class Segment {
       this.firstEventMs ??= item.eventMs;
       this.frames.push({ key: item.key, body: item.body });
     }
+  }
+
+  /** Gives the segment up (never stored): deletes its spill files. */
+  discard(): void {
+    for (const rows of this.rows.values()) rows.discard();
   }
 
   /** Whether `item` must start a new segment instead of joining this one. */
@@ -89,6 +104,8 @@ export class PartitionBuffer {
     readonly topic: string,
     readonly partition: number,
     private readonly limits: RollLimits,
+    /** Temp folder for the open segment's rows (see Segment); in memory without it. */
+    private readonly spillDir?: string,
   ) {}
 
   get openSegment(): Segment | undefined {
@@ -104,6 +121,7 @@ export class PartitionBuffer {
     const closed: Segment[] = [];
     if (this.expected !== undefined && item.offset < this.expected) {
       // Fetching restarted from the committed offset (a rebalance or a seek): start over from there.
+      this.open?.discard();
       this.open = undefined;
     }
     this.expected = item.offset + 1n;
@@ -111,7 +129,7 @@ export class PartitionBuffer {
       closed.push(this.open);
       this.open = undefined;
     }
-    this.open ??= new Segment(this.topic, this.partition, item.offset);
+    this.open ??= new Segment(this.topic, this.partition, item.offset, this.spillDir);
     this.open.add(item);
     if (item.kind === 'marker') {
       closed.push(this.open);
@@ -129,6 +147,7 @@ export class PartitionBuffer {
 
   /** Forget everything (partition revoked): the next owner replays from the committed offset. */
   reset(): void {
+    this.open?.discard();
     this.open = undefined;
     this.expected = undefined;
   }

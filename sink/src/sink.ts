@@ -155,7 +155,7 @@ export class Sink {
     let s = this.partitions.get(key);
     if (!s) {
       const limits = this.topics.isFrames(topic) ? { ...FRAME_LIMITS, maxSpanMs: this.config.roll.maxSpanMs } : this.config.roll;
-      s = { buffer: new PartitionBuffer(topic, partition, limits), lastActivity: Date.now(), committed: -1n, tail: Promise.resolve() };
+      s = { buffer: new PartitionBuffer(topic, partition, limits, this.store.tmpDir), lastActivity: Date.now(), committed: -1n, tail: Promise.resolve() };
       this.partitions.set(key, s);
     }
     return s;
