@@ -1,5 +1,6 @@
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { FleetlakeError, once, retry, type Logger } from '@fleetlake/core';
+import { memoKeyPartitioner } from './key-partitioner.js';
 import type { BridgeMetrics } from './metrics.js';
 import type { OutRecord } from './route.js';
 
@@ -216,6 +217,7 @@ export class KafkaLane {
       idempotent: this.options.idempotent,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: this.options.allowAutoTopicCreation,
+      createPartitioner: memoKeyPartitioner,
     });
     try {
       await producer.connect();
