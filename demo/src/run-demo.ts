@@ -51,7 +51,7 @@ export async function runDemo(o: DemoOptions): Promise<LakeAnswers | undefined> 
     let last: StatusSnapshot | undefined;
     let drawn = 0;
     let lastPlain = 0;
-    const tick = async () => {
+    const tick = async (final = false) => {
       const s = await collectStatus(pipeline, v, tripDone);
       const elapsed = (Date.now() - t0) / 1000;
       if (redraw) {
@@ -59,7 +59,7 @@ export async function runDemo(o: DemoOptions): Promise<LakeAnswers | undefined> 
         // Move up over the previous view and clear it, then draw the new one.
         o.out.write((drawn ? `\x1b[${drawn}F\x1b[0J` : '') + lines.join('\n') + '\n');
         drawn = lines.length;
-      } else if (Date.now() - lastPlain >= 5000) {
+      } else if (final || Date.now() - lastPlain >= 5000) {
         write([renderPlain(s, elapsed)]);
         lastPlain = Date.now();
       }
@@ -79,7 +79,7 @@ export async function runDemo(o: DemoOptions): Promise<LakeAnswers | undefined> 
     await waitFor(async () => o.signal.aborted || drained(await collectStatus(pipeline, v, true)), { timeoutMs: 180_000, intervalMs: 500, what: 'every record to reach the lake' });
     viewing = false;
     clearTimeout(timer);
-    await tick();
+    await tick(true);
     if (o.signal.aborted) return undefined;
     const answers = await askLake(pipeline.lakeDir, o.deviceId);
     write(renderAnswers(answers));
