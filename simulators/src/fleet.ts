@@ -1,5 +1,5 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { once, type Logger } from '@fleetlake/core';
+import { FleetlakeError, once, type Logger } from '@fleetlake/core';
 import { streamMqttTopic, validateRecord, type Stream } from '@fleetlake/contracts';
 import { DeviceState, type Mix } from './fleet-records.js';
 import { createRandom } from './random.js';
@@ -86,6 +86,8 @@ export class Fleet {
   private readonly latencies: number[] = [];
   private t0 = 0;
   private connectSeconds = 0;
+  /** Devices the broker refused (CONNACK return code): nothing is sent for them, each message counts as an error. */
+  private readonly refusedDevices = new Set<number>();
 
   private constructor(private readonly opts: FleetOptions) {}
 
@@ -116,6 +118,7 @@ export class Fleet {
     const width = String(devices).length;
     const started = performance.now();
     const ready: Array<Promise<void>> = [];
+    const refused = new Set<string>();
     for (let i = 0; i < devices; i++) {
       if (this.opts.signal?.aborted) throw this.opts.signal.reason;
       const deviceId = `${idPrefix}-${String(i + 1).padStart(width, '0')}`;
@@ -133,15 +136,37 @@ export class Fleet {
       });
       client.on('error', (err) => this.countError(`connection: ${(err as { code?: string }).code ?? err.message}`));
       this.clients.push(client);
-      ready.push(new Promise((resolve) => client.once('connect', () => resolve())));
+      // Connected, or refused by the broker (a CONNACK return code: bad credentials, not authorized),
+      // after which mqtt.js does not retry. Network errors (ECONNREFUSED...) are retried until the timeout.
+      ready.push(
+        new Promise((resolve) => {
+          client.once('connect', () => resolve());
+          client.on('error', (err) => {
+            if (typeof (err as { code?: unknown }).code === 'number') {
+              refused.add(`${deviceId}: ${err.message}`);
+              this.refusedDevices.add(i);
+              resolve();
+            }
+          });
+        }),
+      );
       // Pace the connection storm: the broker (and our 2 cores) take a burst of TLS/TCP handshakes badly.
       const due = started + ((i + 1) * 1000) / connectPerSecond;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000).unref());
+    // A referenced timer: with every device refused nothing else keeps the process alive, and it
+    // used to exit 0 here without a word.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 30_000)));
     const result = await Promise.race([Promise.all(ready).then(() => 'ok' as const), timeout]);
+    clearTimeout(timer);
     this.connectSeconds = (performance.now() - started) / 1000;
+    if (this.connected === 0) {
+      const why = refused.size ? `refused by the broker (${[...refused].slice(0, 3).join('; ')}${refused.size > 3 ? '; ...' : ''})` : 'no connection within 30 s';
+      throw new FleetlakeError('FLEET_NOT_CONNECTED', `none of the ${devices} devices could connect to ${this.opts.brokerUrl}: ${why}`);
+    }
+    if (refused.size) this.opts.log?.warn({ refused: refused.size, devices, example: [...refused][0] }, 'some devices were refused by the broker; publishing with the others');
     if (result === 'timeout') this.opts.log?.warn({ connected: this.connected, devices }, 'not every device connected within 30 s; publishing anyway');
   }
 
@@ -153,6 +178,10 @@ export class Fleet {
 
   private publishOne(m: number): void {
     const device = m % this.states.length;
+    if (this.refusedDevices.has(device)) {
+      this.countError('device_refused_by_broker');
+      return;
+    }
     const state = this.states[device]!;
     const client = this.clients[device]!;
     const { stream, record } = state.next(Date.now());
