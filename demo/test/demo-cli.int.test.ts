@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,7 @@ describe('the demo command', () => {
       expect(started.filter(alive)).toEqual([]);
     } finally {
       if (demo.exitCode === null) demo.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
 });

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const v of vehicles) await v.stop();
   await pipeline?.stop();
+  await rm(dir, { recursive: true, force: true });
 }, 120_000);
 
 async function status(v: Vehicle, done = false): Promise<StatusSnapshot> {
