@@ -18,9 +18,9 @@ export class KafkaLag {
   async lag(groupId: string, topics: string[]): Promise<Record<string, number>> {
     const committed = await this.admin.fetchOffsets({ groupId, topics });
     const out: Record<string, number> = {};
-    for (const { topic, partitions } of committed) {
-      const ends = await this.admin.fetchTopicOffsets(topic);
-      const end = new Map(ends.map((p) => [p.partition, BigInt(p.high)]));
+    const ends = await Promise.all(committed.map(({ topic }) => this.admin.fetchTopicOffsets(topic)));
+    committed.forEach(({ topic, partitions }, i) => {
+      const end = new Map(ends[i]!.map((p) => [p.partition, BigInt(p.high)]));
       let sum = 0n;
       for (const p of partitions) {
         const high = end.get(p.partition) ?? 0n;
@@ -29,7 +29,7 @@ export class KafkaLag {
         sum += high > done ? high - done : 0n;
       }
       out[topic] = Number(sum);
-    }
+    });
     return out;
   }
 

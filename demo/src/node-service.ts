@@ -20,15 +20,26 @@ export interface NodeServiceOptions {
  * and waits for its readiness probe. kill() / restart() bring it down hard and back on the same
  * configuration (the same ports), stop() sends SIGTERM and waits for the graceful exit.
  */
-export function startNodeService(options: NodeServiceOptions): Promise<RestartableProcess> {
+export async function startNodeService(options: NodeServiceOptions): Promise<RestartableProcess> {
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  return startRestartable(async () => {
-    const proc = spawnManaged(options.name, process.execPath, [cliPath(options.workspace), ...options.args], {
-      env: { ...process.env, ...options.env },
-    });
-    proc.child.stdout?.pipe(log, { end: false });
-    proc.child.stderr?.pipe(log, { end: false });
-    await awaitReady(proc, waitFor(options.ready, { timeoutMs: options.readyTimeoutMs ?? 60_000, intervalMs: 100, what: `${options.name} to be ready (log: ${options.logFile})` }));
-    return proc;
-  }, 30_000);
+  try {
+    const service = await startRestartable(async () => {
+      const proc = spawnManaged(options.name, process.execPath, [cliPath(options.workspace), ...options.args], {
+        env: { ...process.env, ...options.env },
+      });
+      proc.child.stdout?.pipe(log, { end: false });
+      proc.child.stderr?.pipe(log, { end: false });
+      await awaitReady(proc, waitFor(options.ready, { timeoutMs: options.readyTimeoutMs ?? 60_000, intervalMs: 100, what: `${options.name} to be ready (log: ${options.logFile})` }));
+      return proc;
+    }, 30_000);
+    // stop() is final: the log file is closed after the process's last words.
+    const stop = async () => {
+      await service.stop();
+      log.end();
+    };
+    return { ...service, stop };
+  } catch (err) {
+    log.end();
+    throw err;
+  }
 }

@@ -86,8 +86,8 @@ export class Fleet {
   private readonly latencies: number[] = [];
   private t0 = 0;
   private connectSeconds = 0;
-  /** Devices the broker refused (CONNACK return code): nothing is sent for them, each message counts as an error. */
-  private readonly refusedDevices = new Set<number>();
+  /** Devices the broker refused (CONNACK return code), with its reason: nothing is sent for them, each message counts as an error. */
+  private readonly refused = new Map<number, string>();
 
   private constructor(private readonly opts: FleetOptions) {}
 
@@ -118,7 +118,6 @@ export class Fleet {
     const width = String(devices).length;
     const started = performance.now();
     const ready: Array<Promise<void>> = [];
-    const refused = new Set<string>();
     for (let i = 0; i < devices; i++) {
       if (this.opts.signal?.aborted) throw this.opts.signal.reason;
       const deviceId = `${idPrefix}-${String(i + 1).padStart(width, '0')}`;
@@ -143,8 +142,7 @@ export class Fleet {
           client.once('connect', () => resolve());
           client.on('error', (err) => {
             if (typeof (err as { code?: unknown }).code === 'number') {
-              refused.add(`${deviceId}: ${err.message}`);
-              this.refusedDevices.add(i);
+              this.refused.set(i, `${deviceId}: ${err.message}`);
               resolve();
             }
           });
@@ -163,10 +161,11 @@ export class Fleet {
     clearTimeout(timer);
     this.connectSeconds = (performance.now() - started) / 1000;
     if (this.connected === 0) {
-      const why = refused.size ? `refused by the broker (${[...refused].slice(0, 3).join('; ')}${refused.size > 3 ? '; ...' : ''})` : 'no connection within 30 s';
+      const reasons = [...this.refused.values()];
+      const why = reasons.length ? `refused by the broker (${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? '; ...' : ''})` : 'no connection within 30 s';
       throw new FleetlakeError('FLEET_NOT_CONNECTED', `none of the ${devices} devices could connect to ${this.opts.brokerUrl}: ${why}`);
     }
-    if (refused.size) this.opts.log?.warn({ refused: refused.size, devices, example: [...refused][0] }, 'some devices were refused by the broker; publishing with the others');
+    if (this.refused.size) this.opts.log?.warn({ refused: this.refused.size, devices, example: this.refused.values().next().value }, 'some devices were refused by the broker; publishing with the others');
     if (result === 'timeout') this.opts.log?.warn({ connected: this.connected, devices }, 'not every device connected within 30 s; publishing anyway');
   }
 
@@ -178,7 +177,7 @@ export class Fleet {
 
   private publishOne(m: number): void {
     const device = m % this.states.length;
-    if (this.refusedDevices.has(device)) {
+    if (this.refused.has(device)) {
       this.countError('device_refused_by_broker');
       return;
     }

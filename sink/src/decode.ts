@@ -105,16 +105,11 @@ function decodeFrame(rec: KafkaRecord): Item {
   const check = checkCameraFrame(rec.value!, Number.MAX_SAFE_INTEGER);
   if (!check.ok) return dead(rec, check.reason, check.issues, deviceId);
   // Event time: carried by the frame id (UUIDv7, as the agent makes them), else an event-time
-  // header, else the Kafka timestamp. The traffic row's snapshotUri uses the same rule (frameDate).
-  const eventTime = header(rec, EVENT_TIME_HEADER);
-  let dt = kafkaDate(rec).dt;
-  let eventMs = frameIdTime(frameId) ?? Number(rec.timestamp);
-  if (frameIdTime(frameId) !== undefined) {
-    dt = frameDate(frameId, dt);
-  } else if (eventTime !== undefined && !Number.isNaN(Date.parse(eventTime))) {
-    dt = eventDate(eventTime);
-    eventMs = Date.parse(eventTime);
-  }
+  // header, else the Kafka timestamp. The traffic row's snapshotUri takes the date from the id too.
+  const eventTimeHeader = header(rec, EVENT_TIME_HEADER);
+  const headerMs = eventTimeHeader === undefined ? NaN : Date.parse(eventTimeHeader);
+  const eventMs = frameIdTime(frameId) ?? (Number.isNaN(headerMs) ? Number(rec.timestamp) : headerMs);
+  const dt = new Date(eventMs).toISOString().slice(0, 10);
   return { kind: 'frame', offset: BigInt(rec.offset), key: frameObjectKey(dt, deviceId, frameId), eventMs, body: rec.value! };
 }
 

@@ -16,7 +16,8 @@ export interface TcpProxyOptions {
  */
 export class TcpProxy {
   private readonly server: Server;
-  private readonly open = new Set<Socket>();
+  /** Forwarded connections: [client side, target side]. */
+  private readonly open = new Set<[Socket, Socket]>();
   private isCut = false;
   /** Connections accepted and forwarded, and connections refused while cut. */
   readonly counters = { forwarded: 0, refused: 0, dropped: 0 };
@@ -60,13 +61,15 @@ export class TcpProxy {
     }
     this.counters.forwarded++;
     const upstream = createConnection(this.options.target);
-    for (const s of [client, upstream]) {
-      this.open.add(s);
+    const pair: [Socket, Socket] = [client, upstream];
+    this.open.add(pair);
+    for (const s of pair) {
       s.on('error', () => undefined);
+      // One side gone: the other goes too, as a forwarded connection would.
       s.on('close', () => {
-        this.open.delete(s);
-        // One side gone: the other goes too, as a forwarded connection would.
-        (s === client ? upstream : client).destroy();
+        this.open.delete(pair);
+        client.destroy();
+        upstream.destroy();
       });
     }
     client.pipe(upstream);
@@ -76,8 +79,8 @@ export class TcpProxy {
   /** Drops every connection now and refuses new ones until restore(). */
   cut(): void {
     this.isCut = true;
-    this.counters.dropped += this.open.size / 2;
-    for (const s of this.open) s.destroy();
+    this.counters.dropped += this.open.size;
+    for (const [client] of this.open) client.destroy();
   }
 
   restore(): void {
@@ -85,7 +88,7 @@ export class TcpProxy {
   }
 
   readonly stop = once(async () => {
-    for (const s of this.open) s.destroy();
+    for (const [client] of this.open) client.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   });
 }

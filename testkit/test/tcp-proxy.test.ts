@@ -46,6 +46,7 @@ describe('TcpProxy', () => {
     const closed = once(s, 'close');
     proxy.cut();
     expect(proxy.cutNow).toBe(true);
+    expect(proxy.counters.dropped).toBe(1);
     await closed;
 
     const refused = createConnection({ host: proxy.host, port: proxy.port });
