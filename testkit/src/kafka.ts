@@ -108,7 +108,10 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const log4j1 = join(dir, 'log4j.properties');
   writeFileSync(log4j1, ['log4j.rootLogger=WARN, stdout', 'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
     'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout', 'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n', ''].join('\n'));
-  const jvm = [`-Xmx${options.heapMb ?? 768}m`, '-Xms128m', `-Dlog4j2.configurationFile=${log4j2}`, `-Dlog4j.configuration=file:${log4j1}`, '-cp', classpath];
+  // The GC settings of Kafka's own bin/kafka-run-class.sh (KAFKA_JVM_PERFORMANCE_OPTS): G1 aiming at
+  // 20 ms pauses instead of the JVM's default 200 ms, which otherwise show up as produce latency spikes.
+  const gc = ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent'];
+  const jvm = [`-Xmx${options.heapMb ?? 768}m`, '-Xms128m', ...gc, `-Dlog4j2.configurationFile=${log4j2}`, `-Dlog4j.configuration=file:${log4j1}`, '-cp', classpath];
 
   await run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', configFile]);
   const brokers = [`127.0.0.1:${port}`];
