@@ -3,13 +3,13 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
-import mqttPacket from 'mqtt-packet';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { once, type Logger } from '@fleetlake/core';
 import type { BridgeConfig } from './config.js';
 import { authenticateDevice, mayPublish, maySubscribe, type DeviceAuthOptions } from './device-auth.js';
 import type { Ingest } from './ingest.js';
 import type { BridgeMetrics } from './metrics.js';
+import { PubackWriter } from './puback-writer.js';
 
 const DEVICE = Symbol('fleetlake.deviceId');
 type DeviceClient = Client & { [DEVICE]?: string };
@@ -40,13 +40,16 @@ export class EmbeddedBroker {
   private servers: { name: string; server: Server }[] = [];
   private wss: WebSocketServer | undefined;
   private closing = false;
+  private readonly pubacks: PubackWriter;
 
   private constructor(
     private readonly options: EmbeddedBrokerOptions,
     private readonly ingest: Ingest,
     private readonly metrics: BridgeMetrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.pubacks = new PubackWriter((n) => this.metrics.acked.inc(n));
+  }
 
   static async create(options: EmbeddedBrokerOptions, ingest: Ingest, metrics: BridgeMetrics, logger: Logger): Promise<EmbeddedBroker> {
     return new EmbeddedBroker(options, ingest, metrics, logger);
@@ -167,7 +170,7 @@ export class EmbeddedBroker {
       if (packet.qos === 1) {
         const messageId = packet.messageId!;
         const r = this.ingest.accept(packet.topic, payload, (err) => {
-          if (!err) this.puback(client, messageId);
+          if (!err) this.pubacks.ack(client, messageId);
         });
         if (r === 'queued') packet.qos = 0;
         return cb(null);
@@ -183,11 +186,5 @@ export class EmbeddedBroker {
       cb(null);
     };
     this.ingest.onRoom(accept);
-  }
-
-  private puback(client: Client, messageId: number): void {
-    if (client.closed || !client.connected) return;
-    mqttPacket.writeToStream({ cmd: 'puback', messageId }, client.conn);
-    this.metrics.acked.inc();
   }
 }
