@@ -31,7 +31,8 @@ export interface Pending {
  * owner what an acknowledged batch freed.
  */
 export class KafkaLane {
-  private queue: Pending[] = [];
+  /** Records from `head` on wait for Kafka; slots before `head` are emptied as soon as their batch is acknowledged. */
+  private queue: (Pending | undefined)[] = [];
   private head = 0;
   private producer: Promise<Producer> | undefined;
   private wake: (() => void) | undefined;
@@ -128,7 +129,7 @@ export class KafkaLane {
       }
       const batch = this.takeBatch();
       await this.sendWithRetry(batch);
-      this.complete(batch.length);
+      this.complete(batch);
     }
   }
 
@@ -141,21 +142,24 @@ export class KafkaLane {
       end++;
       if (size >= batchMaxBytes) break;
     }
-    return this.queue.slice(this.head, end);
+    return this.queue.slice(this.head, end) as Pending[];
   }
 
-  /** Batch at the head was acknowledged: drop it, call back in order, report what was freed. */
-  private complete(n: number): void {
-    let freed = 0;
-    const done: Pending[] = this.queue.slice(this.head, this.head + n);
-    this.head += n;
+  /** The batch at the head was acknowledged: drop it, call back in order, report what was freed. */
+  private complete(batch: Pending[]): void {
+    // Empty the slots at once: left in the array until the next compaction, the last few thousand
+    // records (payloads, headers, callbacks) would survive into V8's old generation and turn cheap
+    // young-generation collections into long ones.
+    this.queue.fill(undefined, this.head, this.head + batch.length);
+    this.head += batch.length;
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    for (const p of done) freed += p.bytes;
-    for (const p of done) p.done();
-    this.release(freed, n);
+    let freed = 0;
+    for (const p of batch) freed += p.bytes;
+    for (const p of batch) p.done();
+    this.release(freed, batch.length);
   }
 
   private async sendWithRetry(batch: Pending[]): Promise<void> {
