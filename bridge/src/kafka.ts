@@ -3,6 +3,7 @@ import { ALL_KAFKA_TOPICS } from '@fleetlake/contracts';
 import { FleetlakeError, kafkaSecurityOptions, retry, type Logger } from '@fleetlake/core';
 import type { KafkaConfig } from './config.js';
 import { installFastCrc32c } from './kafkajs-crc32c.js';
+import { installFastProduceRequest } from './kafkajs-produce-request.js';
 import { installFastRecordEncoder } from './kafkajs-record-encoder.js';
 
 /** kafkajs client options from the bridge's kafka section: several brokers, TLS, SASL/SCRAM. */
@@ -30,6 +31,8 @@ export function createKafka(config: KafkaConfig, logger?: Logger): Kafka {
   // and its byte-at-a-time CRC-32C of each batch another ~2%.
   if (!installFastRecordEncoder()) logger?.warn('kafkajs produce request already loaded; using its own (slower) record encoder');
   if (!installFastCrc32c()) logger?.warn('kafkajs record batch already loaded; using its own (slower) CRC-32C');
+  // Then the request around the records (it loads kafkajs' own request with the two above for its fallback).
+  if (!installFastProduceRequest()) logger?.warn('kafkajs produce request already in use; using its own (slower) request encoder');
   return new Kafka(kafkaClientConfig(config, logger));
 }
 

@@ -37,7 +37,8 @@ export class EncodedRecord {
   }
 }
 
-type RecordEncoder = (record: RecordInput) => { buf: Buffer };
+/** kafkajs' Encoder and EncodedRecord alike: `buf` (kafkajs checks it is a Buffer) and the written bytes, `buffer`. */
+type RecordEncoder = (record: RecordInput) => { buf: Buffer; readonly buffer: Buffer };
 
 const require = createRequire(import.meta.url);
 const RECORD_MODULE = 'kafkajs/src/protocol/recordBatch/record/v0/index.js';
@@ -85,7 +86,7 @@ const isSimple = (v: unknown): v is string | Buffer | null => v === null || type
 const isSmallInt = (v: number) => Number.isInteger(v) && v >= -0x40000000 && v < 0x40000000;
 
 /** Same output as kafkajs' `Record()` for the records the bridge writes, without its allocations. */
-export function fastRecordEncoder(record: RecordInput): { buf: Buffer } {
+export function fastRecordEncoder(record: RecordInput): ReturnType<RecordEncoder> {
   const { offsetDelta = 0, timestampDelta = 0, headers = {} } = record;
   const key = record.key === undefined ? null : record.key;
   const value = record.value === undefined ? null : record.value;
