@@ -7,7 +7,7 @@
  * password authentication, then:
  *   1. sustained: every device keeps BENCH_WINDOW messages unacknowledged for BENCH_MAX_SECONDS;
  *      acknowledged messages per second (this also warms up the JIT of the bridge and of Kafka);
- *   2. fixed rate: BENCH_RATE (10,000) msg/s spread over all devices for BENCH_RATE_SECONDS; PUBACK
+ *   2. fixed rate: BENCH_RATE (10,000) msg/s spread over all devices and over time (BENCH_TICK_MS, 1) for BENCH_RATE_SECONDS; PUBACK
  *      latency p50/p99 (send → PUBACK, and a PUBACK means Kafka acknowledged with acks=all).
  * The bridge's CPU (from /proc) and RSS are sampled in each phase. The load generator speaks MQTT
  * with mqtt-packet directly (no mqtt.js) so that it costs as little CPU as possible: it shares the
@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,7 @@ const RATE = env('BENCH_RATE', 10_000);
 const RATE_SECONDS = env('BENCH_RATE_SECONDS', 15);
 const MAX_SECONDS = env('BENCH_MAX_SECONDS', 20);
 const WINDOW = env('BENCH_WINDOW', 20);
+const TICK_MS = env('BENCH_TICK_MS', 1);
 const WARMUP_SECONDS = 3;
 const PASSWORD = 'bench-secret';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -44,9 +45,31 @@ function log(msg) {
 function procSample(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK;
+  const userMs = Number(fields[11]) * TICK;
+  const sysMs = Number(fields[12]) * TICK;
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuMs, rssMb: rss ? Number(rss[1]) / 1024 : 0, at: performance.now() };
+  return { cpuMs: userMs + sysMs, sysMs, rssMb: rss ? Number(rss[1]) / 1024 : 0, at: performance.now() };
+}
+
+/** Busy and total CPU time of the whole machine (all cores), from /proc/stat, in clock ticks. */
+function machineSample() {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const idle = ticks[3] + ticks[4];
+  const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** One sample of the bridge's /metrics: the event-loop delay since the previous scrape (prom-client resets it) and the Kafka batch histograms. */
+function parseMetrics(text) {
+  const num = (re) => Number(re.exec(text)?.[1] ?? NaN);
+  return {
+    lagP99: num(/fleetlake_bridge_nodejs_eventloop_lag_p99_seconds ([\d.e+-]+)/),
+    lagMax: num(/fleetlake_bridge_nodejs_eventloop_lag_max_seconds ([\d.e+-]+)/),
+    batches: num(/fleetlake_bridge_kafka_batch_records_count (\d+)/),
+    records: num(/fleetlake_bridge_kafka_batch_records_sum (\d+)/),
+    sendSeconds: num(/fleetlake_bridge_kafka_batch_seconds_sum ([\d.e+-]+)/),
+    sendsUpTo25ms: num(/fleetlake_bridge_kafka_batch_seconds_bucket\{le="0.025"\} (\d+)/),
+  };
 }
 
 function percentile(sorted, p) {
@@ -54,17 +77,43 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** A device speaking MQTT 3.1.1 over a raw socket. */
+/** A PUBLISH packet (QoS 1, MQTT 3.1.1) built by hand: one buffer, no packet object. */
+function publishPacket(topicBytes, messageId, payload) {
+  const payloadLen = Buffer.byteLength(payload);
+  const remaining = 2 + topicBytes.length + 2 + payloadLen;
+  let lenBytes = 1;
+  for (let r = remaining; r >= 0x80; r >>>= 7) lenBytes++;
+  const buf = Buffer.allocUnsafe(1 + lenBytes + remaining);
+  let at = 0;
+  buf[at++] = 0x32; // PUBLISH, QoS 1
+  for (let r = remaining; ; ) {
+    const b = r & 0x7f;
+    r >>>= 7;
+    buf[at++] = r > 0 ? b | 0x80 : b;
+    if (r === 0) break;
+  }
+  buf.writeUInt16BE(topicBytes.length, at);
+  at += 2 + topicBytes.copy(buf, at + 2);
+  buf.writeUInt16BE(messageId, at);
+  buf.write(payload, at + 2, 'utf8');
+  return buf;
+}
+
+/**
+ * A device speaking MQTT 3.1.1 over a raw socket. After CONNACK the bridge sends this device only
+ * PUBACKs (4 bytes each), so those are read straight from the stream; anything else ends the bench.
+ */
 class Device {
   constructor(id, port) {
     this.id = id;
     this.port = port;
-    this.topic = `fleetlake/v1/${id}/gps`;
+    this.topic = Buffer.from(`fleetlake/v1/${id}/gps`);
     this.seq = 0;
     this.nextId = 1;
     this.sent = new Map(); // messageId -> send time
     this.acked = 0;
     this.onAck = undefined;
+    this.rest = Buffer.alloc(0);
   }
 
   connect() {
@@ -73,24 +122,34 @@ class Device {
       sock.setNoDelay(true);
       this.sock = sock;
       const parser = mqttPacket.parser({ protocolVersion: 4 });
-      sock.on('data', (d) => parser.parse(d));
+      const onConnack = (d) => parser.parse(d);
+      sock.on('data', onConnack);
       sock.on('error', reject);
       sock.on('close', () => {
         this.closed = true;
       });
-      parser.on('packet', (p) => {
-        if (p.cmd === 'connack') {
-          if (p.returnCode === 0) resolve();
-          else reject(new Error(`${this.id}: connack ${p.returnCode}`));
-        } else if (p.cmd === 'puback') {
-          const t = this.sent.get(p.messageId);
-          this.sent.delete(p.messageId);
-          this.acked++;
-          this.onAck?.(this, t === undefined ? NaN : performance.now() - t);
-        }
+      parser.once('packet', (p) => {
+        if (p.cmd !== 'connack' || p.returnCode !== 0) return reject(new Error(`${this.id}: ${p.cmd} ${p.returnCode}`));
+        sock.off('data', onConnack);
+        sock.on('data', (d) => this.onData(d));
+        resolve();
       });
       sock.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: this.id, keepalive: 60, username: this.id, password: Buffer.from(PASSWORD) }));
     });
+  }
+
+  onData(chunk) {
+    const buf = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+    let at = 0;
+    for (; at + 4 <= buf.length; at += 4) {
+      if (buf[at] !== 0x40 || buf[at + 1] !== 2) throw new Error(`${this.id}: expected PUBACK, got byte 0x${buf[at].toString(16)}`);
+      const messageId = buf.readUInt16BE(at + 2);
+      const t = this.sent.get(messageId);
+      this.sent.delete(messageId);
+      this.acked++;
+      this.onAck?.(this, t === undefined ? NaN : performance.now() - t);
+    }
+    this.rest = buf.subarray(at);
   }
 
   publish() {
@@ -99,7 +158,7 @@ class Device {
     const messageId = this.nextId;
     this.nextId = this.nextId === 65535 ? 1 : this.nextId + 1;
     this.sent.set(messageId, performance.now());
-    this.sock.write(mqttPacket.generate({ cmd: 'publish', topic: this.topic, payload, qos: 1, messageId, retain: false, dup: false }));
+    this.sock.write(publishPacket(this.topic, messageId, payload));
   }
 
   close() {
@@ -107,26 +166,32 @@ class Device {
   }
 }
 
-async function fixedRate(devices, pid) {
+async function fixedRate(devices, pid, scrape) {
   const latencies = [];
   let measuring = false;
   for (const d of devices) d.onAck = (_d, ms) => measuring && latencies.push(ms);
-  const perTick = RATE / 100; // every 10 ms
+  // Devices send independently, so their messages arrive spread out, not in bursts: RATE * TICK_MS / 1000
+  // messages every TICK_MS (10 every millisecond by default; BENCH_TICK_MS=10 sends 100 at once every 10 ms).
+  const perTick = (RATE * TICK_MS) / 1000;
   let sent = 0;
   let next = 0;
   const start = performance.now();
   const total = (WARMUP_SECONDS + RATE_SECONDS) * 1000;
   let s0;
+  let m0;
+  let k0;
   let sentMeasured = 0;
   let lag = 0;
   for (let tick = 0; ; tick++) {
-    const due = start + tick * 10;
+    const due = start + tick * TICK_MS;
     const now = performance.now();
     if (now - start >= total) break;
     if (due > now) await delay(due - now);
     if (!measuring && now - start >= WARMUP_SECONDS * 1000) {
       measuring = true;
       s0 = procSample(pid);
+      m0 = machineSample();
+      k0 = scrape(); // also resets the bridge's event-loop delay histogram
       sentMeasured = sent;
     }
     for (let i = 0; i < perTick; i++) {
@@ -137,8 +202,12 @@ async function fixedRate(devices, pid) {
     lag = Math.max(lag, performance.now() - due);
   }
   const s1 = procSample(pid);
+  const m1 = machineSample();
+  const k1 = await scrape();
   measuring = false;
   await waitFor(() => devices.every((d) => d.sent.size === 0), { what: 'last PUBACKs', timeoutMs: 60_000 });
+  const before = await k0;
+  const batches = k1.batches - before.batches;
   const elapsed = (s1.at - s0.at) / 1000;
   latencies.sort((a, b) => a - b);
   return {
@@ -147,8 +216,16 @@ async function fixedRate(devices, pid) {
     p99: percentile(latencies, 99),
     max: latencies[latencies.length - 1],
     cpuPct: ((s1.cpuMs - s0.cpuMs) / (s1.at - s0.at)) * 100,
+    sysPct: ((s1.sysMs - s0.sysMs) / (s1.at - s0.at)) * 100,
     rssMb: s1.rssMb,
     generatorLagMs: lag,
+    machineBusyPct: ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100,
+    loopDelayP99Ms: k1.lagP99 * 1000,
+    loopDelayMaxMs: k1.lagMax * 1000,
+    batches,
+    recordsPerBatch: (k1.records - before.records) / batches,
+    msPerBatch: ((k1.sendSeconds - before.sendSeconds) / batches) * 1000,
+    batchesOver25ms: batches - (k1.sendsUpTo25ms - before.sendsUpTo25ms),
   };
 }
 
@@ -184,6 +261,7 @@ async function sustained(devices, pid) {
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     cpuPct: ((s1.cpuMs - s0.cpuMs) / (s1.at - s0.at)) * 100,
+    sysPct: ((s1.sysMs - s0.sysMs) / (s1.at - s0.at)) * 100,
     rssMb: peakRss,
   };
 }
@@ -215,6 +293,8 @@ async function main() {
       if (!bridge.isRunning()) throw new Error(`bridge exited:\n${bridge.output()}`);
       return (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok;
     }, { what: 'bridge /healthz', timeoutMs: 30_000 });
+    // BENCH_BRIDGE_OUT=file keeps the bridge's own output (e.g. with BENCH_NODE_ARGS=--trace-gc).
+    if (process.env.BENCH_BRIDGE_OUT) bridge.child.stdout.on('data', (d) => appendFileSync(process.env.BENCH_BRIDGE_OUT, d));
     const pid = bridge.child.pid;
     log(`bridge pid ${pid}, MQTT port ${mqttPort}; connecting ${DEVICES} devices`);
     for (let i = 0; i < ids.length; i += 50) {
@@ -227,20 +307,14 @@ async function main() {
 
     log(`phase 1: sustained, ${WINDOW} unacknowledged per device, ${MAX_SECONDS} s (+${WARMUP_SECONDS} s warm-up)`);
     const max = await sustained(devices, pid);
-    log(`  ${max.rate} msg/s acknowledged, PUBACK p50 ${max.p50.toFixed(1)} ms, p99 ${max.p99.toFixed(1)} ms; bridge CPU ${max.cpuPct.toFixed(0)}%, peak RSS ${max.rssMb.toFixed(0)} MB`);
+    log(`  ${max.rate} msg/s acknowledged, PUBACK p50 ${max.p50.toFixed(1)} ms, p99 ${max.p99.toFixed(1)} ms; bridge CPU ${max.cpuPct.toFixed(0)}% (kernel ${max.sysPct.toFixed(0)}%), peak RSS ${max.rssMb.toFixed(0)} MB`);
 
-    log(`phase 2: ${RATE} msg/s for ${RATE_SECONDS} s (+${WARMUP_SECONDS} s warm-up)`);
-    const fixed = await fixedRate(devices, pid);
-    log(`  offered ${fixed.offered} msg/s, PUBACK p50 ${fixed.p50.toFixed(1)} ms, p99 ${fixed.p99.toFixed(1)} ms, max ${fixed.max.toFixed(1)} ms; bridge CPU ${fixed.cpuPct.toFixed(0)}%, RSS ${fixed.rssMb.toFixed(0)} MB; generator lag max ${fixed.generatorLagMs.toFixed(0)} ms`);
+    log(`phase 2: ${RATE} msg/s for ${RATE_SECONDS} s (+${WARMUP_SECONDS} s warm-up), ${(RATE * TICK_MS) / 1000} messages every ${TICK_MS} ms`);
+    const scrape = async () => parseMetrics(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text());
+    const fixed = await fixedRate(devices, pid, scrape);
+    log(`  offered ${fixed.offered} msg/s, PUBACK p50 ${fixed.p50.toFixed(1)} ms, p99 ${fixed.p99.toFixed(1)} ms, max ${fixed.max.toFixed(1)} ms; bridge CPU ${fixed.cpuPct.toFixed(0)}% (kernel ${fixed.sysPct.toFixed(0)}%), RSS ${fixed.rssMb.toFixed(0)} MB; generator lag max ${fixed.generatorLagMs.toFixed(0)} ms`);
+    log(`  machine busy ${fixed.machineBusyPct.toFixed(0)}% of both cores; bridge event-loop delay p99 ${fixed.loopDelayP99Ms.toFixed(1)} ms, max ${fixed.loopDelayMaxMs.toFixed(1)} ms; Kafka batches ${fixed.batches}, ${fixed.recordsPerBatch.toFixed(0)} records and ${fixed.msPerBatch.toFixed(1)} ms each on average, ${fixed.batchesOver25ms} over 25 ms`);
 
-    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-    const batches = /fleetlake_bridge_kafka_batch_records_count (\d+)/.exec(metrics)?.[1];
-    const records = /fleetlake_bridge_kafka_batch_records_sum (\d+)/.exec(metrics)?.[1];
-    const lag = /fleetlake_bridge_nodejs_eventloop_lag_p99_seconds ([\d.e+-]+)/.exec(metrics)?.[1];
-    const lagMax = /fleetlake_bridge_nodejs_eventloop_lag_max_seconds ([\d.e+-]+)/.exec(metrics)?.[1];
-    if (lag) log(`bridge event-loop delay p99 ${(Number(lag) * 1000).toFixed(0)} ms, max ${(Number(lagMax) * 1000).toFixed(0)} ms`);
-    const sendSeconds = /fleetlake_bridge_kafka_batch_seconds_sum ([\d.e+-]+)/.exec(metrics)?.[1];
-    if (batches && records) log(`Kafka batches: ${batches}, ${(Number(records) / Number(batches)).toFixed(0)} records and ${((Number(sendSeconds) / Number(batches)) * 1000).toFixed(1)} ms per batch on average`);
     log(`machine: ${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} (shared; figures are under contention)`);
     const rss = Math.max(fixed.rssMb, max.rssMb);
     // CPU time per 1000 messages is the figure to compare between runs: msg/s and latency depend on

@@ -73,7 +73,7 @@ export const BridgeConfigSchema = Type.Object({
     /** Off by default: topics are created with `fleetlake-bridge create-topics`. */
     allowAutoTopicCreation: Type.Boolean({ default: false }),
     /** Parallel producers (connections); a device always uses the same one, so its order holds. */
-    lanes: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+    lanes: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
     /** Wait this long for more records before sending a batch (unless it is full). */
     lingerMs: Type.Integer({ minimum: 0, default: 2 }),
     batchMaxRecords: Type.Integer({ minimum: 1, default: 5000 }),
