@@ -146,6 +146,32 @@ function sum(base: number | undefined, delta: number): string {
   return String(total);
 }
 
+/** Header names met so far, with their strings: a topic's records carry the same few names. */
+const knownNames: { bytes: Buffer; name: string }[] = [];
+const MAX_KNOWN_NAMES = 16;
+
+/**
+ * kafkajs' `readVarIntString` for a header name: the known string when the bytes match one (no
+ * Buffer and no string per record), else decoded as UTF-8.
+ */
+function headerName(buf: Buffer, end: number): string {
+  const length = varInt(buf, end);
+  // A null name becomes "null" in kafkajs: left to it.
+  if (length < 0 || pos + length > end) throw NOT_FAST;
+  const start = pos;
+  pos += length;
+  for (const known of knownNames) if (sameBytes(known.bytes, buf, start, pos)) return known.name;
+  const name = buf.toString('utf8', start, pos);
+  if (knownNames.length < MAX_KNOWN_NAMES) knownNames.push({ bytes: Buffer.from(buf.subarray(start, pos)), name });
+  return name;
+}
+
+function sameBytes(a: Buffer, buf: Buffer, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
+  return true;
+}
+
 /**
  * kafkajs' headers object: name → value, a repeated name → an array of its values. Built as kafkajs'
  * `reduce` with object spreads builds it (a lookup that sees Object.prototype's members, too).
@@ -156,10 +182,8 @@ function headers(buf: Buffer, end: number): Headers {
   if (count === -1) return result;
   if (count < 0) throw NOT_FAST;
   for (let i = 0; i < count; i++) {
-    const nameBytes = varBytes(buf, end);
-    // A null name becomes "null" in kafkajs; assigning "__proto__" would set the prototype instead.
-    if (nameBytes === null) throw NOT_FAST;
-    const name = nameBytes.toString('utf8');
+    const name = headerName(buf, end);
+    // Assigning "__proto__" would set the prototype instead of adding a header.
     if (name === '__proto__') throw NOT_FAST;
     const value = varBytes(buf, end);
     const previous = result[name];
