@@ -14,11 +14,15 @@ export const OFFSET_DIGITS = 19;
 
 const DT_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** `dt` partition value (UTC date) of an ISO-8601 UTC event time. */
-export function eventDate(timestamp: string): string {
+/**
+ * `dt` partition value (UTC date) and epoch milliseconds of an ISO-8601 UTC event time. One function
+ * for both, so the sink parses each record's timestamp once (Date.parse was ~0.3 µs per call).
+ */
+export function eventTime(timestamp: string): { dt: string; ms: number } {
   const dt = timestamp.slice(0, 10);
-  if (!DT_RE.test(dt) || Number.isNaN(Date.parse(timestamp))) throw new RangeError(`not an ISO-8601 timestamp: ${JSON.stringify(timestamp)}`);
-  return dt;
+  const ms = Date.parse(timestamp);
+  if (!DT_RE.test(dt) || Number.isNaN(ms)) throw new RangeError(`not an ISO-8601 timestamp: ${JSON.stringify(timestamp)}`);
+  return { dt, ms };
 }
 
 export function padOffset(offset: bigint | number | string): string {

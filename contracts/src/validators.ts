@@ -18,6 +18,10 @@ export function validateRecord<S extends Stream>(stream: S, value: unknown): Val
   return streamValidators[stream].validate(value) as ValidationResult<StreamRecords[S]>;
 }
 
+/** A Buffer (the bridge's and the sink's payloads) is decoded as it is, without a Buffer view made per record. */
+const utf8 = (bytes: Uint8Array): string =>
+  Buffer.isBuffer(bytes) ? bytes.toString('utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+
 /** Hard cap on a JSON record's size, far above any legitimate record. */
 export const MAX_RECORD_BYTES = 16 * 1024;
 
@@ -36,7 +40,7 @@ export function parseRecord<S extends Stream>(
   }
   let value: unknown;
   try {
-    value = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+    value = JSON.parse(typeof payload === 'string' ? payload : utf8(payload));
   } catch (err) {
     return { ok: false, reason: 'not_json', issues: [{ path: '', message: (err as Error).message }] };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventDate, frameObjectKey, lakeLocation, parseLakeRoot, parseParquetObjectKey, parquetObjectKey } from '../src/index.js';
+import { eventTime, frameObjectKey, lakeLocation, parseLakeRoot, parseParquetObjectKey, parquetObjectKey } from '../src/index.js';
 
 describe('lake layout', () => {
   it('names Parquet objects deterministically from topic, partition and start offset', () => {
@@ -14,8 +14,8 @@ describe('lake layout', () => {
     expect(parquetObjectKey({ table: 't', dt: '2026-01-01', topic: 't', partition: 0, startOffset: '9223372036854775807' })).toContain('+9223372036854775807.parquet');
   });
   it('takes dt from event time in UTC', () => {
-    expect(eventDate('2026-11-27T23:59:59.999Z')).toBe('2026-11-27');
-    expect(() => eventDate('yesterday')).toThrow();
+    expect(eventTime('2026-11-27T23:59:59.999Z')).toEqual({ dt: '2026-11-27', ms: Date.UTC(2026, 10, 27, 23, 59, 59, 999) });
+    expect(() => eventTime('yesterday')).toThrow();
   });
   it('names frames by date, device and frame', () => {
     expect(frameObjectKey('2026-11-27', 'pi-1', 'f-1')).toBe('frames/dt=2026-11-27/pi-1/f-1.jpg');

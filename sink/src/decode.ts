@@ -1,7 +1,7 @@
 import {
   KAFKA_HEADERS,
   checkCameraFrame,
-  eventDate,
+  eventTime,
   frameDate,
   frameIdTime,
   frameObjectKey,
@@ -80,8 +80,7 @@ function decodeStream(stream: Stream, rec: KafkaRecord, root: LakeRoot): Item {
   const parsed = parseRecord(stream, value);
   if (!parsed.ok) return dead(rec, parsed.reason, parsed.issues);
   const record = parsed.value;
-  const dt = eventDate(record.timestamp);
-  const eventMs = Date.parse(record.timestamp);
+  const { dt, ms: eventMs } = eventTime(record.timestamp);
   let json: Buffer;
   if (stream === 'traffic') {
     const t = record as { deviceId: string; frameId: string };
