@@ -166,7 +166,7 @@ class Device {
   }
 }
 
-async function fixedRate(devices, pid, scrape) {
+async function fixedRate(devices, pid, scrape, kafkaPid) {
   const latencies = [];
   let measuring = false;
   for (const d of devices) d.onAck = (_d, ms) => measuring && latencies.push(ms);
@@ -180,6 +180,8 @@ async function fixedRate(devices, pid, scrape) {
   let s0;
   let m0;
   let k0;
+  let g0;
+  let j0;
   let sentMeasured = 0;
   let lag = 0;
   for (let tick = 0; ; tick++) {
@@ -191,6 +193,8 @@ async function fixedRate(devices, pid, scrape) {
       measuring = true;
       s0 = procSample(pid);
       m0 = machineSample();
+      g0 = process.cpuUsage();
+      j0 = kafkaPid ? procSample(kafkaPid) : undefined;
       k0 = scrape(); // also resets the bridge's event-loop delay histogram
       sentMeasured = sent;
     }
@@ -203,6 +207,8 @@ async function fixedRate(devices, pid, scrape) {
   }
   const s1 = procSample(pid);
   const m1 = machineSample();
+  const g1 = process.cpuUsage(g0);
+  const j1 = kafkaPid ? procSample(kafkaPid) : undefined;
   const k1 = await scrape();
   measuring = false;
   await waitFor(() => devices.every((d) => d.sent.size === 0), { what: 'last PUBACKs', timeoutMs: 60_000 });
@@ -220,6 +226,8 @@ async function fixedRate(devices, pid, scrape) {
     rssMb: s1.rssMb,
     generatorLagMs: lag,
     machineBusyPct: ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100,
+    generatorCpuPct: ((g1.user + g1.system) / 1000 / (s1.at - s0.at)) * 100,
+    kafkaCpuPct: j1 ? ((j1.cpuMs - j0.cpuMs) / (s1.at - s0.at)) * 100 : NaN,
     loopDelayP99Ms: k1.lagP99 * 1000,
     loopDelayMaxMs: k1.lagMax * 1000,
     batches,
@@ -311,9 +319,9 @@ async function main() {
 
     log(`phase 2: ${RATE} msg/s for ${RATE_SECONDS} s (+${WARMUP_SECONDS} s warm-up), ${(RATE * TICK_MS) / 1000} messages every ${TICK_MS} ms`);
     const scrape = async () => parseMetrics(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text());
-    const fixed = await fixedRate(devices, pid, scrape);
+    const fixed = await fixedRate(devices, pid, scrape, kafka?.process().child.pid);
     log(`  offered ${fixed.offered} msg/s, PUBACK p50 ${fixed.p50.toFixed(1)} ms, p99 ${fixed.p99.toFixed(1)} ms, max ${fixed.max.toFixed(1)} ms; bridge CPU ${fixed.cpuPct.toFixed(0)}% (kernel ${fixed.sysPct.toFixed(0)}%), RSS ${fixed.rssMb.toFixed(0)} MB; generator lag max ${fixed.generatorLagMs.toFixed(0)} ms`);
-    log(`  machine busy ${fixed.machineBusyPct.toFixed(0)}% of both cores; bridge event-loop delay p99 ${fixed.loopDelayP99Ms.toFixed(1)} ms, max ${fixed.loopDelayMaxMs.toFixed(1)} ms; Kafka batches ${fixed.batches}, ${fixed.recordsPerBatch.toFixed(0)} records and ${fixed.msPerBatch.toFixed(1)} ms each on average, ${fixed.batchesOver25ms} over 25 ms`);
+    log(`  machine busy ${fixed.machineBusyPct.toFixed(0)}% of both cores (load generator ${fixed.generatorCpuPct.toFixed(0)}%, Kafka ${Number.isNaN(fixed.kafkaCpuPct) ? '?' : fixed.kafkaCpuPct.toFixed(0)}% of one core); bridge event-loop delay p99 ${fixed.loopDelayP99Ms.toFixed(1)} ms, max ${fixed.loopDelayMaxMs.toFixed(1)} ms; Kafka batches ${fixed.batches}, ${fixed.recordsPerBatch.toFixed(0)} records and ${fixed.msPerBatch.toFixed(1)} ms each on average, ${fixed.batchesOver25ms} over 25 ms`);
 
     log(`machine: ${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} (shared; figures are under contention)`);
     const rss = Math.max(fixed.rssMb, max.rssMb);
