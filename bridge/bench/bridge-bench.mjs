@@ -56,7 +56,7 @@ function machineSample() {
   const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
   const idle = ticks[3] + ticks[4];
   const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
+  return { busy: total - idle, steal: ticks[7], total };
 }
 
 /** One sample of the bridge's /metrics: the event-loop delay since the previous scrape (prom-client resets it) and the Kafka batch histograms. */
@@ -226,6 +226,7 @@ async function fixedRate(devices, pid, scrape, kafkaPid) {
     rssMb: s1.rssMb,
     generatorLagMs: lag,
     machineBusyPct: ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100,
+    stealPct: ((m1.steal - m0.steal) / (m1.total - m0.total)) * 100,
     generatorCpuPct: ((g1.user + g1.system) / 1000 / (s1.at - s0.at)) * 100,
     kafkaCpuPct: j1 ? ((j1.cpuMs - j0.cpuMs) / (s1.at - s0.at)) * 100 : NaN,
     loopDelayP99Ms: k1.lagP99 * 1000,
@@ -321,7 +322,7 @@ async function main() {
     const scrape = async () => parseMetrics(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text());
     const fixed = await fixedRate(devices, pid, scrape, kafka?.process().child.pid);
     log(`  offered ${fixed.offered} msg/s, PUBACK p50 ${fixed.p50.toFixed(1)} ms, p99 ${fixed.p99.toFixed(1)} ms, max ${fixed.max.toFixed(1)} ms; bridge CPU ${fixed.cpuPct.toFixed(0)}% (kernel ${fixed.sysPct.toFixed(0)}%), RSS ${fixed.rssMb.toFixed(0)} MB; generator lag max ${fixed.generatorLagMs.toFixed(0)} ms`);
-    log(`  machine busy ${fixed.machineBusyPct.toFixed(0)}% of both cores (load generator ${fixed.generatorCpuPct.toFixed(0)}%, Kafka ${Number.isNaN(fixed.kafkaCpuPct) ? '?' : fixed.kafkaCpuPct.toFixed(0)}% of one core); bridge event-loop delay p99 ${fixed.loopDelayP99Ms.toFixed(1)} ms, max ${fixed.loopDelayMaxMs.toFixed(1)} ms; Kafka batches ${fixed.batches}, ${fixed.recordsPerBatch.toFixed(0)} records and ${fixed.msPerBatch.toFixed(1)} ms each on average, ${fixed.batchesOver25ms} over 25 ms`);
+    log(`  machine busy ${fixed.machineBusyPct.toFixed(0)}% of both cores (of which taken by the host: ${fixed.stealPct.toFixed(0)}%; load generator ${fixed.generatorCpuPct.toFixed(0)}%, Kafka ${Number.isNaN(fixed.kafkaCpuPct) ? '?' : fixed.kafkaCpuPct.toFixed(0)}% of one core); bridge event-loop delay p99 ${fixed.loopDelayP99Ms.toFixed(1)} ms, max ${fixed.loopDelayMaxMs.toFixed(1)} ms; Kafka batches ${fixed.batches}, ${fixed.recordsPerBatch.toFixed(0)} records and ${fixed.msPerBatch.toFixed(1)} ms each on average, ${fixed.batchesOver25ms} over 25 ms`);
 
     log(`machine: ${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} (shared; figures are under contention)`);
     const rss = Math.max(fixed.rssMb, max.rssMb);
