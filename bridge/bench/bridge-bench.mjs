@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -278,6 +278,7 @@ async function sustained(devices, pid) {
 async function main() {
   let kafka;
   let bridge;
+  let dir;
   const devices = [];
   try {
     let brokers = process.env.BENCH_KAFKA_BROKERS?.split(',');
@@ -286,7 +287,7 @@ async function main() {
       kafka = await startKafka({ autoCreateTopics: false, heapMb: 1024 });
       brokers = kafka.brokers;
     }
-    const dir = mkdtempSync(join(tmpdir(), 'bridge-bench-'));
+    dir = mkdtempSync(join(tmpdir(), 'bridge-bench-'));
     const hash = await hashPassword(PASSWORD, { N: 1024 });
     const ids = Array.from({ length: DEVICES }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
     writeFileSync(join(dir, 'devices.yaml'), `devices:\n${ids.map((id) => `  ${id}: "${hash}"`).join('\n')}\n`);
@@ -335,6 +336,7 @@ async function main() {
     for (const d of devices) d.close();
     await bridge?.stop(30_000);
     await kafka?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
