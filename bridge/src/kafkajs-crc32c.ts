@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { replaceCjsExport } from '@fleetlake/core';
 
 /**
  * CRC-32C (Castagnoli) for kafkajs' record batches, 8 bytes per step ("slicing-by-8") instead of
@@ -49,10 +50,5 @@ export function crc32c(buf: Uint8Array): number {
  * already loaded its record batch encoder, which then keeps its own CRC.
  */
 export function installFastCrc32c(): boolean {
-  const entry = require.cache[require.resolve(CRC_MODULE)];
-  if (!entry) return false;
-  if (entry.exports === crc32c) return true;
-  if (require.cache[require.resolve(RECORD_BATCH_MODULE)]) return false;
-  entry.exports = crc32c;
-  return true;
+  return replaceCjsExport(import.meta.url, CRC_MODULE, crc32c, [RECORD_BATCH_MODULE]);
 }

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { replaceCjsExport } from '@fleetlake/core';
 import { crc32c } from './kafkajs-crc32c.js';
 import { EncodedRecord, fastRecordEncoder } from './kafkajs-record-encoder.js';
 
@@ -172,11 +173,6 @@ export function fastProduceRequest(args: ProduceRequestArgs): KafkajsRequest {
  * already took kafkajs' v3 request.
  */
 export function installFastProduceRequest(): boolean {
-  const cache = require.cache;
-  const path = require.resolve(PRODUCE_V3_MODULE);
-  if (cache[path]?.exports === fastProduceRequest) return true;
-  if (LATER_VERSIONS.some((m) => cache[require.resolve(m)])) return false;
-  kafkajsProduceRequest();
-  cache[path]!.exports = fastProduceRequest;
-  return true;
+  kafkajsProduceRequest(); // kafkajs' own, kept before it is replaced
+  return replaceCjsExport(import.meta.url, PRODUCE_V3_MODULE, fastProduceRequest, LATER_VERSIONS);
 }

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { replaceCjsExport } from '@fleetlake/core';
 
 /**
  * A cheaper encoder for kafkajs' per-record encoding (Kafka record format v2, produce API v3+).
@@ -133,12 +134,5 @@ export function fastRecordEncoder(record: RecordInput): ReturnType<RecordEncoder
  * kafkajs already loaded its produce request, which then keeps its own encoder.
  */
 export function installFastRecordEncoder(): boolean {
-  const cache = require.cache;
-  const recordPath = require.resolve(RECORD_MODULE);
-  const entry = cache[recordPath];
-  if (!entry) return false;
-  if (entry.exports === fastRecordEncoder) return true;
-  if (cache[require.resolve(PRODUCE_V3_MODULE)]) return false;
-  entry.exports = fastRecordEncoder;
-  return true;
+  return replaceCjsExport(import.meta.url, RECORD_MODULE, fastRecordEncoder, [PRODUCE_V3_MODULE]);
 }

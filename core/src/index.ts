@@ -7,3 +7,4 @@ export * from './config.js';
 export * from './cli.js';
 export * from './lifecycle.js';
 export * from './kafka-security.js';
+export * from './cjs-export.js';

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { replaceCjsExport } from '@fleetlake/core';
 
 /**
  * A cheaper decoder for the record batches (Kafka record format v2) in kafkajs' fetch responses.
@@ -270,10 +271,5 @@ export function fastRecordBatchDecoder(fetchDecoder: KafkajsDecoder): Promise<De
  * when kafkajs already loaded its fetch response decoding, which then keeps its own decoder.
  */
 export function installFastRecordBatchDecoder(): boolean {
-  const entry = require.cache[require.resolve(DECODER_MODULE)];
-  if (!entry) return false;
-  if (entry.exports === fastRecordBatchDecoder) return true;
-  if (require.cache[require.resolve(DECODE_MESSAGES_MODULE)]) return false;
-  entry.exports = fastRecordBatchDecoder;
-  return true;
+  return replaceCjsExport(import.meta.url, DECODER_MODULE, fastRecordBatchDecoder, [DECODE_MESSAGES_MODULE]);
 }
