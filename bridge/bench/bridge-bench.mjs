@@ -12,12 +12,15 @@
  * The bridge's CPU (from /proc) and RSS are sampled in each phase. The load generator speaks MQTT
  * with mqtt-packet directly (no mqtt.js) so that it costs as little CPU as possible: it shares the
  * machine with the bridge and the Kafka broker, and all figures are measured under that contention.
+ * Diagnostics: BENCH_LATENCY_OUT=file writes phase 2's messages as "send time (epoch ms) latency (ms)"
+ * lines (to tell isolated slow messages from stalls that hold everyone up); BENCH_KAFKA_PROPS=k=v,k=v
+ * adds broker properties; BENCH_NODE_ARGS, BENCH_BRIDGE_OUT, BENCH_LINGER_MS (default: the bridge's).
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +38,7 @@ const TICK_MS = env('BENCH_TICK_MS', 1);
 const WARMUP_SECONDS = 3;
 const PASSWORD = 'bench-secret';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const LOOP_MONITOR_MS = 10; // prom-client's eventLoopMonitoringPrecision (default)
 const TICK = 10; // ms per clock tick in /proc/<pid>/stat (USER_HZ = 100 on Linux)
 
 function log(msg) {
@@ -49,6 +53,22 @@ function procSample(pid) {
   const sysMs = Number(fields[12]) * TICK;
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { cpuMs: userMs + sysMs, sysMs, rssMb: rss ? Number(rss[1]) / 1024 : 0, at: performance.now() };
+}
+
+/** CPU ms of each thread of a process by thread name (main thread: the process's own name). */
+function threadSample(pid) {
+  const out = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) * TICK;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 
 /** Busy and total CPU time of the whole machine (all cores), from /proc/stat, in clock ticks. */
@@ -169,7 +189,14 @@ class Device {
 async function fixedRate(devices, pid, scrape, kafkaPid) {
   const latencies = [];
   let measuring = false;
-  for (const d of devices) d.onAck = (_d, ms) => measuring && latencies.push(ms);
+  const series = process.env.BENCH_LATENCY_OUT ? [] : undefined;
+  for (const d of devices) {
+    d.onAck = (_d, ms) => {
+      if (!measuring) return;
+      latencies.push(ms);
+      series?.push(`${(performance.timeOrigin + performance.now() - ms).toFixed(2)} ${ms.toFixed(2)}`);
+    };
+  }
   // Devices send independently, so their messages arrive spread out, not in bursts: RATE * TICK_MS / 1000
   // messages every TICK_MS (10 every millisecond by default; BENCH_TICK_MS=10 sends 100 at once every 10 ms).
   const perTick = (RATE * TICK_MS) / 1000;
@@ -178,6 +205,7 @@ async function fixedRate(devices, pid, scrape, kafkaPid) {
   const start = performance.now();
   const total = (WARMUP_SECONDS + RATE_SECONDS) * 1000;
   let s0;
+  let t0;
   let m0;
   let k0;
   let g0;
@@ -192,6 +220,7 @@ async function fixedRate(devices, pid, scrape, kafkaPid) {
     if (!measuring && now - start >= WARMUP_SECONDS * 1000) {
       measuring = true;
       s0 = procSample(pid);
+      t0 = threadSample(pid);
       m0 = machineSample();
       g0 = process.cpuUsage();
       j0 = kafkaPid ? procSample(kafkaPid) : undefined;
@@ -206,12 +235,14 @@ async function fixedRate(devices, pid, scrape, kafkaPid) {
     lag = Math.max(lag, performance.now() - due);
   }
   const s1 = procSample(pid);
+  const t1 = threadSample(pid);
   const m1 = machineSample();
   const g1 = process.cpuUsage(g0);
   const j1 = kafkaPid ? procSample(kafkaPid) : undefined;
   const k1 = await scrape();
   measuring = false;
   await waitFor(() => devices.every((d) => d.sent.size === 0), { what: 'last PUBACKs', timeoutMs: 60_000 });
+  if (series) writeFileSync(process.env.BENCH_LATENCY_OUT, series.join('\n') + '\n');
   const before = await k0;
   const batches = k1.batches - before.batches;
   const elapsed = (s1.at - s0.at) / 1000;
@@ -229,8 +260,12 @@ async function fixedRate(devices, pid, scrape, kafkaPid) {
     stealPct: ((m1.steal - m0.steal) / (m1.total - m0.total)) * 100,
     generatorCpuPct: ((g1.user + g1.system) / 1000 / (s1.at - s0.at)) * 100,
     kafkaCpuPct: j1 ? ((j1.cpuMs - j0.cpuMs) / (s1.at - s0.at)) * 100 : NaN,
-    loopDelayP99Ms: k1.lagP99 * 1000,
-    loopDelayMaxMs: k1.lagMax * 1000,
+    // Whatever else ran meanwhile (the rest of the machine's busy time): non-zero means a noisy run.
+    otherCpuPct: ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100 * cpus().length - ((s1.cpuMs - s0.cpuMs) + (g1.user + g1.system) / 1000 + (j1 ? j1.cpuMs - j0.cpuMs : 0)) / (s1.at - s0.at) * 100,
+    threads: Object.entries(t1).map(([name, ms]) => [name, ((ms - (t0[name] ?? 0)) / (s1.at - s0.at)) * 100]).filter(([, pct]) => pct >= 0.5).sort((a, b) => b[1] - a[1]),
+    // prom-client samples the loop with a 10 ms timer and reports the whole interval: an idle loop reads 10 ms.
+    loopDelayP99Ms: k1.lagP99 * 1000 - LOOP_MONITOR_MS,
+    loopDelayMaxMs: k1.lagMax * 1000 - LOOP_MONITOR_MS,
     batches,
     recordsPerBatch: (k1.records - before.records) / batches,
     msPerBatch: ((k1.sendSeconds - before.sendSeconds) / batches) * 1000,
@@ -284,7 +319,7 @@ async function main() {
     let brokers = process.env.BENCH_KAFKA_BROKERS?.split(',');
     if (!brokers) {
       log('starting a private Kafka broker');
-      kafka = await startKafka({ autoCreateTopics: false, heapMb: 1024 });
+      kafka = await startKafka({ autoCreateTopics: false, heapMb: 1024, brokerProperties: Object.fromEntries((process.env.BENCH_KAFKA_PROPS ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))) });
       brokers = kafka.brokers;
     }
     dir = mkdtempSync(join(tmpdir(), 'bridge-bench-'));
@@ -292,10 +327,10 @@ async function main() {
     const ids = Array.from({ length: DEVICES }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
     writeFileSync(join(dir, 'devices.yaml'), `devices:\n${ids.map((id) => `  ${id}: "${hash}"`).join('\n')}\n`);
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
-    const lingerMs = env('BENCH_LINGER_MS', 2);
+    const linger = process.env.BENCH_LINGER_MS ? [`  lingerMs: ${Number(process.env.BENCH_LINGER_MS)}`] : [];
     writeFileSync(join(dir, 'bridge.yaml'), [
       'mqtt:', `  tcp: { port: ${mqttPort} }`, `  credentialsFile: ${join(dir, 'devices.yaml')}`,
-      `http: { port: ${httpPort} }`, 'kafka:', `  brokers: [${brokers.join(', ')}]`, `  lingerMs: ${lingerMs}`, 'logLevel: warn', ''].join('\n'));
+      `http: { port: ${httpPort} }`, 'kafka:', `  brokers: [${brokers.join(', ')}]`, ...linger, 'logLevel: warn', ''].join('\n'));
     await createTopics(createKafka({ brokers, clientId: 'bench', ssl: { enabled: false, rejectUnauthorized: true }, requestTimeoutMs: 30000, sendRetries: 5 }), { partitions: 6, replicationFactor: 1 });
 
     bridge = spawnManaged('fleetlake-bridge', process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), CLI, 'run', '--config', join(dir, 'bridge.yaml')]);
@@ -323,8 +358,9 @@ async function main() {
     const scrape = async () => parseMetrics(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text());
     const fixed = await fixedRate(devices, pid, scrape, kafka?.process().child.pid);
     log(`  offered ${fixed.offered} msg/s, PUBACK p50 ${fixed.p50.toFixed(1)} ms, p99 ${fixed.p99.toFixed(1)} ms, max ${fixed.max.toFixed(1)} ms; bridge CPU ${fixed.cpuPct.toFixed(0)}% (kernel ${fixed.sysPct.toFixed(0)}%), RSS ${fixed.rssMb.toFixed(0)} MB; generator lag max ${fixed.generatorLagMs.toFixed(0)} ms`);
-    log(`  machine busy ${fixed.machineBusyPct.toFixed(0)}% of both cores (of which taken by the host: ${fixed.stealPct.toFixed(0)}%; load generator ${fixed.generatorCpuPct.toFixed(0)}%, Kafka ${Number.isNaN(fixed.kafkaCpuPct) ? '?' : fixed.kafkaCpuPct.toFixed(0)}% of one core); bridge event-loop delay p99 ${fixed.loopDelayP99Ms.toFixed(1)} ms, max ${fixed.loopDelayMaxMs.toFixed(1)} ms; Kafka batches ${fixed.batches}, ${fixed.recordsPerBatch.toFixed(0)} records and ${fixed.msPerBatch.toFixed(1)} ms each on average, ${fixed.batchesOver25ms} over 25 ms`);
+    log(`  machine busy ${fixed.machineBusyPct.toFixed(0)}% of both cores (of which taken by the host: ${fixed.stealPct.toFixed(0)}%; load generator ${fixed.generatorCpuPct.toFixed(0)}%, Kafka ${Number.isNaN(fixed.kafkaCpuPct) ? '?' : fixed.kafkaCpuPct.toFixed(0)}%, other processes ${fixed.otherCpuPct.toFixed(0)}% of one core); bridge event-loop delay p99 ${fixed.loopDelayP99Ms.toFixed(1)} ms, max ${fixed.loopDelayMaxMs.toFixed(1)} ms; Kafka batches ${fixed.batches}, ${fixed.recordsPerBatch.toFixed(0)} records and ${fixed.msPerBatch.toFixed(1)} ms each on average, ${fixed.batchesOver25ms} over 25 ms`);
 
+    log(`  bridge threads (% of one core): ${fixed.threads.map(([name, pct]) => `${name} ${pct.toFixed(0)}`).join(', ')}`);
     log(`machine: ${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} (shared; figures are under contention)`);
     const rss = Math.max(fixed.rssMb, max.rssMb);
     // CPU time per 1000 messages is the figure to compare between runs: msg/s and latency depend on
