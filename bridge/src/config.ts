@@ -72,10 +72,14 @@ export const BridgeConfigSchema = Type.Object({
     idempotent: Type.Boolean({ default: true }),
     /** Off by default: topics are created with `fleetlake-bridge create-topics`. */
     allowAutoTopicCreation: Type.Boolean({ default: false }),
-    /** Parallel producers (connections); a device always uses the same one, so its order holds. */
-    lanes: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
-    /** Wait this long for more records before sending a batch (unless it is full). */
-    lingerMs: Type.Integer({ minimum: 0, default: 2 }),
+    /**
+     * Parallel producers (connections); a device always uses the same one, so its order holds. Each
+     * produce request costs the bridge and the broker CPU however few records it holds: one lane makes
+     * the fewest requests (see README, "Kafka writer").
+     */
+    lanes: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+    /** Wait this long for more records before sending a batch (unless it is full); Kafka 4's Java producer default. */
+    lingerMs: Type.Integer({ minimum: 0, default: 5 }),
     batchMaxRecords: Type.Integer({ minimum: 1, default: 5000 }),
     batchMaxBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
     /** Records received but not yet acknowledged by Kafka; beyond it, devices are not read (TCP back-pressure). */
