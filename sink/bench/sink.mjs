@@ -48,7 +48,10 @@ try {
   console.log(`produced ${N} gps_data records (${(inBytes / 1e6).toFixed(1)} MB) into ${PARTITIONS} partitions in ${((performance.now() - tp0) / 1000).toFixed(1)} s`);
 
   const t0 = performance.now();
-  const nodeArgs = (process.env.SINK_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The node flags of the bin's shebang (`#!/usr/bin/env -S node --single-threaded-gc`): the sink runs
+  // as `fleetlake-sink` and the image starts it; then SINK_BENCH_NODE_ARGS.
+  const shebangArgs = readFileSync(cli, 'utf8').split('\n', 1)[0].split(' ').filter((a) => a.startsWith('--'));
+  const nodeArgs = [...shebangArgs, ...(process.env.SINK_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const cpus = process.env.BENCH_SINK_CPUS;
   // taskset execs node in place, so child.pid is the sink's pid either way.
   const [cmd, ...pin] = cpus ? ['taskset', '-c', cpus, process.execPath] : [process.execPath];
