@@ -2,10 +2,11 @@
 # Entrypoint of the Fleetlake image: the first argument names the CLI (fleetlake-bridge, fleetlake-sink,
 # fleetlake-sim, or short: bridge, sink, sim); anything else runs as given (e.g. node, sh).
 # exec keeps node as PID 1's replacement, so SIGTERM from `docker stop` reaches the CLI's own handler.
+# The sink runs with the same node flags as its bin's shebang (sink/src/cli.ts says why).
 set -e
 case "$1" in
   fleetlake-bridge | bridge) shift; exec node /app/bridge/dist/cli.js "$@" ;;
-  fleetlake-sink | sink) shift; exec node /app/sink/dist/cli.js "$@" ;;
+  fleetlake-sink | sink) shift; exec node --single-threaded-gc /app/sink/dist/cli.js "$@" ;;
   fleetlake-sim | sim) shift; exec node /app/simulators/dist/cli.js "$@" ;;
   -h | --help | "")
     echo "Usage: docker run IMAGE fleetlake-bridge|fleetlake-sink|fleetlake-sim [command] [options]"

@@ -4,8 +4,10 @@
 // on a shared machine wall-clock figures swing with the other work, CPU time much less.
 // Usage: npm run bench:sink [-- records partitions]     (builds first)
 //        SINK_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:sink   (profile the sink)
+//        BENCH_SINK_CPUS=0 npm run bench:sink   (the sink process alone on CPU 0, `taskset -c 0`: the
+//        one-core figure; Kafka and this script stay unpinned)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -46,8 +48,14 @@ try {
   console.log(`produced ${N} gps_data records (${(inBytes / 1e6).toFixed(1)} MB) into ${PARTITIONS} partitions in ${((performance.now() - tp0) / 1000).toFixed(1)} s`);
 
   const t0 = performance.now();
-  const nodeArgs = (process.env.SINK_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  child = spawn(process.execPath, [...nodeArgs, cli, 'run', '--brokers', brokers.join(','), '--lake', lake, '--group', 'bench', '--http-port=-1'], {
+  // The node flags of the bin's shebang (`#!/usr/bin/env -S node --single-threaded-gc`): the sink runs
+  // as `fleetlake-sink` and the image starts it; then SINK_BENCH_NODE_ARGS.
+  const shebangArgs = readFileSync(cli, 'utf8').split('\n', 1)[0].split(' ').filter((a) => a.startsWith('--'));
+  const nodeArgs = [...shebangArgs, ...(process.env.SINK_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const cpus = process.env.BENCH_SINK_CPUS;
+  // taskset execs node in place, so child.pid is the sink's pid either way.
+  const [cmd, ...pin] = cpus ? ['taskset', '-c', cpus, process.execPath] : [process.execPath];
+  child = spawn(cmd, [...pin, ...nodeArgs, cli, 'run', '--brokers', brokers.join(','), '--lake', lake, '--group', 'bench', '--http-port=-1'], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, FLEETLAKE_LOG_LEVEL: 'warn', FLEETLAKE_SINK_ROLL__MAX_RECORDS: '250000', FLEETLAKE_SINK_ROLL__IDLE_MARKER_MS: '250' },
   });
@@ -57,22 +65,34 @@ try {
   let tJoined; // the sink's consumer joined its group: consuming starts
   let peakKb = 0;
   const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  // utime + stime of the whole process (fields 14 and 15 of /proc/pid/stat, in clock ticks of 10 ms).
-  const cpuMs = () => {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime + stime (fields 14 and 15 of /proc/pid/stat, in clock ticks of 10 ms) of the whole process
+  // and of each of its threads.
+  const statCpuMs = (path) => {
+    const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   };
-  // The same for the main (JavaScript) thread alone; the rest is DuckDB, GC helpers and libuv's pool.
-  const mainCpuMs = () => {
-    const fields = readFileSync(`/proc/${child.pid}/task/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+  const cpuMs = () => statCpuMs(`/proc/${child.pid}/stat`);
+  const threadCpuMs = () => {
+    const out = new Map();
+    for (const tid of readdirSync(`/proc/${child.pid}/task`).map(Number)) {
+      try {
+        out.set(tid, statCpuMs(`/proc/${child.pid}/task/${tid}/stat`));
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return out;
   };
+  let joinCpu; // process and per-thread CPU when the group was joined
   await waitFor(
     async () => {
       peakKb = Number(/VmHWM:\s+(\d+)/.exec(status())?.[1] ?? peakKb);
       if (tJoined === undefined) {
         const [group] = (await admin.describeGroups(['bench'])).groups;
-        if (group?.state === 'Stable' && group.members.length > 0) tJoined = performance.now();
+        if (group?.state === 'Stable' && group.members.length > 0) {
+          tJoined = performance.now();
+          joinCpu = { total: cpuMs(), threads: threadCpuMs() };
+        }
       }
       const [c] = await admin.fetchOffsets({ groupId: 'bench', topics: ['gps_data'] });
       const ends = await admin.fetchTopicOffsets('gps_data');
@@ -86,7 +106,7 @@ try {
   const secs = (tLast - t0) / 1000;
   const consumingSecs = (tLast - tJoined) / 1000;
   const sinkCpuMs = cpuMs();
-  const sinkMainCpuMs = mainCpuMs();
+  const threadsEnd = threadCpuMs();
   const files = await import('@duckdb/node-api').then(async ({ DuckDBInstance }) => {
     const inst = await DuckDBInstance.create(':memory:');
     const con = await inst.connect();
@@ -103,8 +123,28 @@ try {
   console.log(`lake: ${files.n} rows in ${files.f} Parquet files; first commit after ${((tFirst - t0) / 1000).toFixed(1)} s (process start, group join, first segment)`);
   console.log(`wall time from process start to last commit: ${secs.toFixed(1)} s on a 2-core machine shared with other work (${Math.round(N / secs)} records/s)`);
   console.log(`from group join to last commit: ${consumingSecs.toFixed(1)} s (process start, DuckDB load, Kafka connect and join took ${((tJoined - t0) / 1000).toFixed(1)} s)`);
-  console.log(`sink CPU (user + system, process start to last commit): ${(sinkCpuMs / 1000).toFixed(1)} s, ${((sinkCpuMs / N) * 1000).toFixed(1)} ms per 1000 records`);
-  console.log(`  of which the main thread: ${((sinkMainCpuMs / N) * 1000).toFixed(1)} ms per 1000, other threads (DuckDB, GC, libuv): ${(((sinkCpuMs - sinkMainCpuMs) / N) * 1000).toFixed(1)} ms per 1000`);
+  const per1000 = (ms) => ((ms / N) * 1000).toFixed(1);
+  console.log(`sink CPU (user + system, process start to last commit): ${(sinkCpuMs / 1000).toFixed(1)} s, ${per1000(sinkCpuMs)} ms per 1000 records`);
+  // The measured window (group join to last commit), split by thread. Node 20 names every thread
+  // "node"; they are told apart by creation order: the main thread, then V8's platform threads (one
+  // delayed-task thread and --v8-pool-size workers, 4 by default: GC helpers, concurrent marking,
+  // compilers), then libuv's pool (DuckDB's queries run there, as do file writes) and any later ones.
+  const windowCpuMs = sinkCpuMs - joinCpu.total;
+  const tids = [...threadsEnd.keys()].sort((a, b) => a - b);
+  const poolSize = Number(/--v8-pool-size=(\d+)/.exec(nodeArgs.join(' '))?.[1] ?? 4);
+  const groups = { main: 0, v8: 0, later: 0 };
+  tids.forEach((tid, i) => {
+    const ms = threadsEnd.get(tid) - (joinCpu.threads.get(tid) ?? 0);
+    groups[i === 0 ? 'main' : i <= poolSize + 1 ? 'v8' : 'later'] += ms;
+  });
+  const ended = windowCpuMs - groups.main - groups.v8 - groups.later;
+  console.log(
+    `sink CPU from group join to last commit: ${per1000(windowCpuMs)} ms per 1000 records, ${(windowCpuMs / 1000 / consumingSecs).toFixed(2)} cores${cpus ? ` (pinned: taskset -c ${cpus})` : ''}`,
+  );
+  console.log(
+    `  main thread ${per1000(groups.main)}, V8 platform threads (GC helpers, concurrent marking, compilers) ${per1000(groups.v8)}, ` +
+      `libuv pool and later threads (DuckDB, file writes) ${per1000(groups.later)}${ended ? `, threads that ended ${per1000(ended)}` : ''} ms per 1000`,
+  );
   // Throughput from Kafka to stored Parquet: consuming, Parquet, storing and committing all of it, not
   // the one-time start of the process (the line above gives the figure with it).
   console.log(`sink: ${Math.round(N / consumingSecs)} records/s, ${(inBytes / 1e6 / consumingSecs).toFixed(1)} MB/s, ${Math.round(peakKb / 1024)} MB peak RSS`);
