@@ -81,7 +81,12 @@ export const BridgeConfigSchema = Type.Object({
     /** Wait this long for more records before sending a batch (unless it is full); Kafka 4's Java producer default. */
     lingerMs: Type.Integer({ minimum: 0, default: 5 }),
     batchMaxRecords: Type.Integer({ minimum: 1, default: 5000 }),
-    batchMaxBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
+    /**
+     * Estimated bytes per produce request. Keep it under the broker's `message.max.bytes` (1 MiB by
+     * default): a partition's batch above it is refused whatever the retries, and all of a request's
+     * records may fall into one partition.
+     */
+    batchMaxBytes: Type.Integer({ minimum: 1024, default: 1_000_000 }),
     /** Records received but not yet acknowledged by Kafka; beyond it, devices are not read (TCP back-pressure). */
     bufferMaxBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024 }),
     requestTimeoutMs: Type.Integer({ minimum: 100, default: 30000 }),

@@ -134,14 +134,7 @@ export class KafkaLane {
   }
 
   private takeBatch(): Pending[] {
-    const { batchMaxRecords, batchMaxBytes } = this.options;
-    let end = this.head;
-    let size = 0;
-    while (end < this.queue.length && end - this.head < batchMaxRecords) {
-      size += this.queue[end]!.bytes;
-      end++;
-      if (size >= batchMaxBytes) break;
-    }
+    const end = batchEnd(this.queue as Pending[], this.head, this.options.batchMaxRecords, this.options.batchMaxBytes);
     return this.queue.slice(this.head, end) as Pending[];
   }
 
@@ -239,6 +232,23 @@ export class KafkaLane {
     const producer = await p?.catch(() => undefined);
     await producer?.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * Where the batch starting at `head` ends: at most `maxRecords` records and `maxBytes` estimated bytes,
+ * never more — the broker rejects a partition's batch above its `message.max.bytes` (1 MiB by default)
+ * and no retry can make it fit — except a first record that alone is larger (the broker decides then).
+ */
+export function batchEnd(queue: readonly { bytes: number }[], head: number, maxRecords: number, maxBytes: number): number {
+  let end = head;
+  let size = 0;
+  while (end < queue.length && end - head < maxRecords) {
+    const next = size + queue[end]!.bytes;
+    if (next > maxBytes && end > head) break;
+    size = next;
+    end++;
+  }
+  return end;
 }
 
 function toTopicMessages(batch: Pending[]): TopicMessages[] {
