@@ -18,14 +18,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import mqttPacket from 'mqtt-packet';
-import { startKafka, spawnManaged, freePort, waitFor } from '@fleetlake/testkit';
+import { startKafka, spawnManaged, freePort, waitFor, readProcStat, readThreadStats } from '@fleetlake/testkit';
 import { createKafka, createTopics, hashPassword } from '@fleetlake/bridge';
 
 const env = (name, def) => Number(process.env[name] ?? def);
@@ -39,7 +39,6 @@ const WARMUP_SECONDS = 3;
 const PASSWORD = 'bench-secret';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const LOOP_MONITOR_MS = 10; // prom-client's eventLoopMonitoringPrecision (default)
-const TICK = 10; // ms per clock tick in /proc/<pid>/stat (USER_HZ = 100 on Linux)
 
 function log(msg) {
   process.stderr.write(`[bench] ${msg}\n`);
@@ -47,26 +46,17 @@ function log(msg) {
 
 /** utime+stime (ms) and RSS (MB) of a process, from /proc. */
 function procSample(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const userMs = Number(fields[11]) * TICK;
-  const sysMs = Number(fields[12]) * TICK;
+  const { cpuMs, systemMs } = readProcStat(`/proc/${pid}/stat`);
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuMs: userMs + sysMs, sysMs, rssMb: rss ? Number(rss[1]) / 1024 : 0, at: performance.now() };
+  return { cpuMs, sysMs: systemMs, rssMb: rss ? Number(rss[1]) / 1024 : 0, at: performance.now() };
 }
 
-/** CPU ms of each thread of a process by thread name (main thread: the process's own name). */
+/** CPU ms of a process's threads by name (the main thread as "main"; Node names its other threads "node"). */
 function threadSample(pid) {
   const out = {};
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) * TICK;
-    } catch {
-      // the thread ended meanwhile
-    }
+  for (const [tid, { name, cpuMs }] of readThreadStats(pid)) {
+    const key = tid === pid ? 'main' : name;
+    out[key] = (out[key] ?? 0) + cpuMs;
   }
   return out;
 }
@@ -361,7 +351,7 @@ async function main() {
     log(`  machine busy ${fixed.machineBusyPct.toFixed(0)}% of both cores (of which taken by the host: ${fixed.stealPct.toFixed(0)}%; load generator ${fixed.generatorCpuPct.toFixed(0)}%, Kafka ${Number.isNaN(fixed.kafkaCpuPct) ? '?' : fixed.kafkaCpuPct.toFixed(0)}%, other processes ${fixed.otherCpuPct.toFixed(0)}% of one core); bridge event-loop delay p99 ${fixed.loopDelayP99Ms.toFixed(1)} ms, max ${fixed.loopDelayMaxMs.toFixed(1)} ms; Kafka batches ${fixed.batches}, ${fixed.recordsPerBatch.toFixed(0)} records and ${fixed.msPerBatch.toFixed(1)} ms each on average, ${fixed.batchesOver25ms} over 25 ms`);
 
     log(`  bridge threads (% of one core): ${fixed.threads.map(([name, pct]) => `${name} ${pct.toFixed(0)}`).join(', ')}`);
-    log(`machine: ${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} (shared; figures are under contention)`);
+    log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared; figures are under contention)`);
     const rss = Math.max(fixed.rssMb, max.rssMb);
     // CPU time per 1000 messages is the figure to compare between runs: msg/s and latency depend on
     // how much of the shared 2 cores the load generator, Kafka and other processes took meanwhile.

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '@fleetlake/testkit';
+import { readProcStat, waitFor } from '@fleetlake/testkit';
 import { cliPath } from '../src/repo.js';
 
 /** Every live descendant of a process (children, grandchildren, ...), from /proc. */
@@ -13,9 +13,7 @@ function descendants(root: number): number[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      // /proc/PID/stat: "pid (comm) state ppid ..."; comm may contain spaces, so split after ')'.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      parent.set(Number(name), readProcStat(`/proc/${name}/stat`).ppid);
     } catch {
       // gone meanwhile
     }

@@ -7,13 +7,13 @@
 //        BENCH_SINK_CPUS=0 npm run bench:sink   (the sink process alone on CPU 0, `taskset -c 0`: the
 //        one-core figure; Kafka and this script stay unpinned)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
-import { startKafka, waitFor } from '@fleetlake/testkit';
+import { readProcStat, readThreadStats, startKafka, waitFor } from '@fleetlake/testkit';
 import { gpsRecord } from './gen.mjs';
 
 const N = Number(process.argv[2] ?? 1_000_000);
@@ -65,24 +65,9 @@ try {
   let tJoined; // the sink's consumer joined its group: consuming starts
   let peakKb = 0;
   const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  // utime + stime (fields 14 and 15 of /proc/pid/stat, in clock ticks of 10 ms) of the whole process
-  // and of each of its threads.
-  const statCpuMs = (path) => {
-    const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  };
-  const cpuMs = () => statCpuMs(`/proc/${child.pid}/stat`);
-  const threadCpuMs = () => {
-    const out = new Map();
-    for (const tid of readdirSync(`/proc/${child.pid}/task`).map(Number)) {
-      try {
-        out.set(tid, statCpuMs(`/proc/${child.pid}/task/${tid}/stat`));
-      } catch {
-        // the thread ended meanwhile
-      }
-    }
-    return out;
-  };
+  // utime + stime of the whole process and of each of its threads (by thread id).
+  const cpuMs = () => readProcStat(`/proc/${child.pid}/stat`).cpuMs;
+  const threadCpuMs = () => new Map([...readThreadStats(child.pid)].map(([tid, t]) => [tid, t.cpuMs]));
   let joinCpu; // process and per-thread CPU when the group was joined
   await waitFor(
     async () => {

@@ -8,3 +8,4 @@ export * from './moto.js';
 export * from './socat.js';
 export * from './registry.js';
 export * from './tcp-proxy.js';
+export * from './proc-stat.js';
