@@ -150,6 +150,7 @@ export class KafkaLane {
     if (!refusal) return this.complete(batch);
     this.rememberRefusal(batch);
     if (batch.length === 1) return this.complete(batch, this.refuse(batch[0]!, refusal));
+    this.metrics.kafkaSplitBatches.inc();
     const mid = Math.ceil(batch.length / 2);
     await this.send(batch.slice(0, mid));
     await this.send(batch.slice(mid));

@@ -97,7 +97,7 @@ const records = (device: string, from: number, count: number, size: number): [st
 describe('KafkaLane and batches Kafka refuses for their size', () => {
   it('sends a refused batch in halves, in order, acknowledges every record once, and sends later batches at the learnt size', async () => {
     const kafka = new FakeKafka({ t: 1000 });
-    const { l, released, outcomes, send } = lane(kafka);
+    const { l, metrics, released, outcomes, send } = lane(kafka);
     // Two devices interleaved: each one's order must survive the split.
     const first = records('a', 0, 20, 100).map(([n, s], i): [string, number] => [i % 2 ? n.replace('a', 'b') : n, s]);
     const sent = send(first);
@@ -105,12 +105,14 @@ describe('KafkaLane and batches Kafka refuses for their size', () => {
     try {
       await sent;
       expect(kafka.sends).toEqual([20, 10, 10]);
+      expect(await metrics.count(metrics.kafkaSplitBatches)).toBe(1);
       expect(outcomes).toEqual(first.map(([n]) => n));
       expect(kafka.written.map((v) => v.replace(/\.+$/, ''))).toEqual(first.map(([n]) => n));
       expect(released.records).toBe(20);
       // No more refusals: batches for this topic now stay at half the refused size (10 records).
       await send(records('a', 20, 20, 100));
       expect(kafka.sends).toEqual([20, 10, 10, 10, 10]);
+      expect(await metrics.count(metrics.kafkaSplitBatches)).toBe(1);
       expect(kafka.written).toHaveLength(40);
     } finally {
       await l.stop();
