@@ -83,8 +83,9 @@ export const BridgeConfigSchema = Type.Object({
     batchMaxRecords: Type.Integer({ minimum: 1, default: 5000 }),
     /**
      * Estimated bytes per produce request. Keep it under the broker's `message.max.bytes` (1 MiB by
-     * default): a partition's batch above it is refused whatever the retries, and all of a request's
-     * records may fall into one partition.
+     * default) and the topics' `max.message.bytes`: all of a request's records may fall into one
+     * partition, and a batch Kafka refuses for its size is sent again in halves (extra requests; a
+     * single record still refused is not acknowledged).
      */
     batchMaxBytes: Type.Integer({ minimum: 1024, default: 1_000_000 }),
     /** Records received but not yet acknowledged by Kafka; beyond it, devices are not read (TCP back-pressure). */

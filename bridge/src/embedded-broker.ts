@@ -4,7 +4,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import { once, type Logger } from '@fleetlake/core';
+import { isRetriable, once, type Logger } from '@fleetlake/core';
 import type { BridgeConfig } from './config.js';
 import { authenticateDevice, mayPublish, maySubscribe, type DeviceAuthOptions } from './device-auth.js';
 import type { Ingest } from './ingest.js';
@@ -33,7 +33,8 @@ export interface EmbeddedBrokerOptions {
  * turned to QoS 0 (aedes forwards it without acknowledging) and writes the PUBACK itself, with that
  * connection's packet id, from the Kafka acknowledgement. Only when the in-memory buffer is full is the
  * callback held, which stops reading from that device (TCP back-pressure). QoS 2 keeps aedes' own flow
- * with the callback held until Kafka acked (PUBREC after Kafka).
+ * with the callback held until Kafka acked (PUBREC after Kafka); a record Kafka refuses for good
+ * (non-retriable error) closes that connection instead.
  */
 export class EmbeddedBroker {
   private aedes: Aedes | undefined;
@@ -178,6 +179,9 @@ export class EmbeddedBroker {
       if (packet.qos === 2) {
         const r = this.ingest.accept(packet.topic, payload, (err) => {
           if (!err) cb(null);
+          // Refused for good (e.g. too large for Kafka): no PUBREC, and the connection is closed now
+          // rather than left unread (aedes reads nothing more until the callback) until its keepalive ends.
+          else if (!isRetriable(err)) cb(err);
         });
         if (r === 'pass') cb(null);
         return;

@@ -27,8 +27,11 @@ export interface Pending {
  * One ordered lane to Kafka: its own producer (connection) and queue, one batch in flight at a time.
  * While a batch is out, new records collect; the next batch leaves when it is full or the oldest record
  * has waited `lingerMs`. A failed batch is retried (core's retry, with a fresh producer each time) before
- * anything after it is sent, so per-key order survives broker failures. `release(bytes)` tells the
- * owner what an acknowledged batch freed.
+ * anything after it is sent, so per-key order survives broker failures. A batch Kafka refuses for its
+ * size (no retry can help) is sent again in halves, in order, down to single records; a single record
+ * still refused gets a non-retriable `KAFKA_RECORD_TOO_LARGE` error (never acknowledged) and the lane
+ * goes on. Per topic, later batches stay at half the smallest size Kafka refused, so the split is
+ * paid once, not for every batch. `release(bytes)` tells the owner what an acknowledged or refused batch freed.
  */
 export class KafkaLane {
   /** Records from `head` on wait for Kafka; slots before `head` are emptied as soon as their batch is acknowledged. */
@@ -40,6 +43,8 @@ export class KafkaLane {
   private stopping = false;
   private readonly abort = new AbortController();
   private lastOk = false;
+  /** Per topic: at most this many estimated bytes per batch (half the smallest batch Kafka refused for it). */
+  private readonly topicCaps = new Map<string, number>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -127,19 +132,58 @@ export class KafkaLane {
         await this.sleep(lingerMs - age);
         continue;
       }
-      const batch = this.takeBatch();
-      await this.sendWithRetry(batch);
-      this.complete(batch);
+      await this.send(this.takeBatch());
     }
   }
 
   private takeBatch(): Pending[] {
-    const end = batchEnd(this.queue as Pending[], this.head, this.options.batchMaxRecords, this.options.batchMaxBytes);
+    const end = batchEnd(this.queue as Pending[], this.head, this.options.batchMaxRecords, this.options.batchMaxBytes, this.topicCaps);
     return this.queue.slice(this.head, end) as Pending[];
   }
 
-  /** The batch at the head was acknowledged: drop it, call back in order, report what was freed. */
-  private complete(batch: Pending[]): void {
+  /**
+   * Sends the batch at the head and completes it. Refused for its size, it is sent as two halves, the
+   * second only after the first is done, so records (and each device's order) keep their order.
+   */
+  private async send(batch: Pending[]): Promise<void> {
+    const refusal = await this.sendWithRetry(batch);
+    if (!refusal) return this.complete(batch);
+    this.rememberRefusal(batch);
+    if (batch.length === 1) return this.complete(batch, this.refuse(batch[0]!, refusal));
+    this.metrics.kafkaSplitBatches.inc();
+    const mid = Math.ceil(batch.length / 2);
+    await this.send(batch.slice(0, mid));
+    await this.send(batch.slice(mid));
+  }
+
+  /**
+   * A refused batch of one topic: later batches for that topic get at most half its size — what the
+   * split tries next, so after the first refusals the cap lies between half the broker's limit and the limit.
+   */
+  private rememberRefusal(batch: Pending[]): void {
+    const topic = batch[0]!.record.topic;
+    if (batch.some((p) => p.record.topic !== topic)) return;
+    const cap = Math.floor(batch.reduce((sum, p) => sum + p.bytes, 0) / 2);
+    if (cap >= (this.topicCaps.get(topic) ?? Infinity)) return;
+    this.topicCaps.set(topic, cap);
+    this.logger.info({ topic, records: batch.length, batchMaxBytes: cap }, 'Kafka refused a batch as too large; later batches for this topic stay at half its size');
+  }
+
+  /** A single record Kafka refuses as too large: counted, logged, and failed (its device is not acknowledged). */
+  private refuse(p: Pending, refusal: SizeRefusal): FleetlakeError {
+    const { topic, key } = p.record;
+    const bytes = p.record.value.byteLength;
+    this.metrics.kafkaRefused.inc({ reason: refusal.reason });
+    this.logger.warn({ topic, key, bytes, reason: refusal.reason }, 'Kafka refused a record as too large; it is not acknowledged');
+    return new FleetlakeError('KAFKA_RECORD_TOO_LARGE', `Kafka refused a ${bytes}-byte record for ${topic} as too large (${refusal.reason})`, {
+      retriable: false,
+      cause: refusal.err,
+      details: { topic, bytes },
+    });
+  }
+
+  /** The batch at the head was acknowledged (or refused: `err`): drop it, call back in order, report what was freed. */
+  private complete(batch: Pending[], err?: Error): void {
     // Empty the slots at once: left in the array until the next compaction, the last few thousand
     // records (payloads, headers, callbacks) would survive into V8's old generation and turn cheap
     // young-generation collections into long ones.
@@ -151,13 +195,14 @@ export class KafkaLane {
     }
     let freed = 0;
     for (const p of batch) freed += p.bytes;
-    for (const p of batch) p.done();
+    for (const p of batch) p.done(err);
     this.release(freed, batch.length);
   }
 
-  private async sendWithRetry(batch: Pending[]): Promise<void> {
+  /** Sends until Kafka acknowledges (retrying any error) or refuses the batch for its size (returned). */
+  private sendWithRetry(batch: Pending[]): Promise<SizeRefusal | undefined> {
     const topicMessages = toTopicMessages(batch);
-    await retry(
+    return retry(
       async () => {
         const producer = await this.getProducer().catch((err: unknown) => {
           this.metrics.sendErrors.inc();
@@ -167,17 +212,21 @@ export class KafkaLane {
         try {
           await producer.sendBatch({ topicMessages, acks: -1, timeout: this.options.requestTimeoutMs });
         } catch (err) {
+          // A fresh producer after a failure: new connections, and for the idempotent producer a new
+          // producer id, so a broker that lost its state cannot wedge the sequence numbers (and the
+          // parts of a refused request that other partitions took are simply written again).
+          await this.dropProducer();
+          const refusal = sizeRefusal(err);
+          if (refusal) return refusal;
           this.metrics.sendErrors.inc();
           this.setOk(false);
-          // A fresh producer after a failure: new connections, and for the idempotent producer a new
-          // producer id, so a broker that lost its state cannot wedge the sequence numbers.
-          await this.dropProducer();
           throw new FleetlakeError('KAFKA_SEND_FAILED', `Kafka send failed: ${(err as Error).message}`, { retriable: true, cause: err });
         }
         this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
         this.metrics.batchRecords.observe(batch.length);
         for (const tm of topicMessages) this.metrics.produced.inc({ topic: tm.topic }, tm.messages.length);
         this.setOk(true);
+        return undefined;
       },
       {
         retries: Infinity,
@@ -234,17 +283,57 @@ export class KafkaLane {
   }
 }
 
+/** Kafka refused a batch for its size: no retry of the same batch can succeed. */
+export interface SizeRefusal {
+  /** kafkajs' error type in lower case: `message_too_large` or `record_list_too_large`. */
+  reason: string;
+  err: unknown;
+}
+
+const SIZE_ERROR_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/**
+ * Whether a send error is Kafka refusing the batch for its size (error codes 10 and 18; kafkajs throws
+ * the protocol error itself or wraps it as the `cause` of a non-retriable error).
+ */
+export function sizeRefusal(err: unknown): SizeRefusal | undefined {
+  let e = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && SIZE_ERROR_TYPES.has(type)) return { reason: type.toLowerCase(), err };
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const NO_CAPS: ReadonlyMap<string, number> = new Map();
+
 /**
  * Where the batch starting at `head` ends: at most `maxRecords` records and `maxBytes` estimated bytes,
  * never more — the broker rejects a partition's batch above its `message.max.bytes` (1 MiB by default)
- * and no retry can make it fit — except a first record that alone is larger (the broker decides then).
+ * and no retry can make it fit — and, for a topic in `topicCaps`, at most its cap of estimated bytes. A first record is always taken, even when it alone is
+ * larger (the broker decides then).
  */
-export function batchEnd(queue: readonly { bytes: number }[], head: number, maxRecords: number, maxBytes: number): number {
+export function batchEnd(
+  queue: readonly { bytes: number; record: { topic: string } }[],
+  head: number,
+  maxRecords: number,
+  maxBytes: number,
+  topicCaps: ReadonlyMap<string, number> = NO_CAPS,
+): number {
+  const perTopic = topicCaps.size > 0 ? new Map<string, number>() : undefined;
   let end = head;
   let size = 0;
   while (end < queue.length && end - head < maxRecords) {
-    const next = size + queue[end]!.bytes;
+    const { bytes, record } = queue[end]!;
+    const next = size + bytes;
     if (next > maxBytes && end > head) break;
+    const cap = perTopic && topicCaps.get(record.topic);
+    if (cap !== undefined) {
+      const topicBytes = (perTopic!.get(record.topic) ?? 0) + bytes;
+      if (topicBytes > cap && end > head) break;
+      perTopic!.set(record.topic, topicBytes);
+    }
     size = next;
     end++;
   }

@@ -8,7 +8,18 @@ export class BridgeMetrics {
   readonly deadLetters = new Counter({ name: 'fleetlake_bridge_dead_letters_total', help: 'Messages sent to dead_letter, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly refused = new Counter({ name: 'fleetlake_bridge_refused_total', help: 'Connections, publishes and subscriptions refused, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly produced = new Counter({ name: 'fleetlake_bridge_produced_total', help: 'Records acknowledged by Kafka, by topic', labelNames: ['topic'] as const, registers: [this.registry] });
-  readonly sendErrors = new Counter({ name: 'fleetlake_bridge_kafka_send_errors_total', help: 'Failed Kafka batch sends and connects (all retried)', registers: [this.registry] });
+  readonly sendErrors = new Counter({ name: 'fleetlake_bridge_kafka_send_errors_total', help: 'Failed Kafka batch sends and connects (retried; size refusals are not counted here)', registers: [this.registry] });
+  readonly kafkaSplitBatches = new Counter({
+    name: 'fleetlake_bridge_kafka_split_batches_total',
+    help: 'Batches Kafka refused for their size, sent again in halves (a topic whose max.message.bytes is below batchMaxBytes)',
+    registers: [this.registry],
+  });
+  readonly kafkaRefused = new Counter({
+    name: 'fleetlake_bridge_kafka_refused_total',
+    help: 'Records Kafka refused on their own (never acknowledged to the device), by reason (message_too_large, record_list_too_large)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly acked = new Counter({ name: 'fleetlake_bridge_acked_total', help: 'Acknowledgements sent to MQTT after Kafka acked', registers: [this.registry] });
   readonly bufferedRecords = new Gauge({ name: 'fleetlake_bridge_buffered_records', help: 'Records waiting for Kafka', registers: [this.registry] });
   readonly bufferedBytes = new Gauge({ name: 'fleetlake_bridge_buffered_bytes', help: 'Bytes waiting for Kafka', registers: [this.registry] });
