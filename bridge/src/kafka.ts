@@ -1,3 +1,5 @@
+// First, before kafkajs loads: see kafkajs-group-messages.ts.
+import { fastGroupingInstalled } from './kafkajs-group-messages.js';
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
 import { ALL_KAFKA_TOPICS } from '@fleetlake/contracts';
 import { FleetlakeError, kafkaSecurityOptions, retry, type Logger } from '@fleetlake/core';
@@ -33,6 +35,7 @@ export function createKafka(config: KafkaConfig, logger?: Logger): Kafka {
   if (!installFastCrc32c()) logger?.warn('kafkajs record batch already loaded; using its own (slower) CRC-32C');
   // Then the request around the records (it loads kafkajs' own request with the two above for its fallback).
   if (!installFastProduceRequest()) logger?.warn('kafkajs produce request already in use; using its own (slower) request encoder');
+  if (!fastGroupingInstalled) logger?.warn('kafkajs was loaded before the bridge; its producer groups messages with its own (quadratic) grouping');
   return new Kafka(kafkaClientConfig(config, logger));
 }
 

@@ -1,3 +1,5 @@
+// Before kafkajs loads: see kafkajs-group-messages.ts.
+import './kafkajs-group-messages.js';
 import { Partitioners, type ICustomPartitioner, type PartitionerArgs } from 'kafkajs';
 
 /** Keys remembered per topic; beyond it the memo starts over (a fleet is far smaller in practice). */
