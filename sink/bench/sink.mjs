@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
-import { readProcStat, readThreadStats, startKafka, waitFor } from '@fleetlake/testkit';
+import { readProcStat, readThreadStats, shebangNodeArgs, startKafka, waitFor } from '@fleetlake/testkit';
 import { gpsRecord } from './gen.mjs';
 
 const N = Number(process.argv[2] ?? 1_000_000);
@@ -50,8 +50,7 @@ try {
   const t0 = performance.now();
   // The node flags of the bin's shebang (`#!/usr/bin/env -S node --single-threaded-gc`): the sink runs
   // as `fleetlake-sink` and the image starts it; then SINK_BENCH_NODE_ARGS.
-  const shebangArgs = readFileSync(cli, 'utf8').split('\n', 1)[0].split(' ').filter((a) => a.startsWith('--'));
-  const nodeArgs = [...shebangArgs, ...(process.env.SINK_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const nodeArgs = [...shebangNodeArgs(cli), ...(process.env.SINK_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const cpus = process.env.BENCH_SINK_CPUS;
   // taskset execs node in place, so child.pid is the sink's pid either way.
   const [cmd, ...pin] = cpus ? ['taskset', '-c', cpus, process.execPath] : [process.execPath];

@@ -9,3 +9,4 @@ export * from './socat.js';
 export * from './registry.js';
 export * from './tcp-proxy.js';
 export * from './proc-stat.js';
+export * from './shebang.js';
