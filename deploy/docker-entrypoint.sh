@@ -2,10 +2,10 @@
 # Entrypoint of the Fleetlake image: the first argument names the CLI (fleetlake-bridge, fleetlake-sink,
 # fleetlake-sim, or short: bridge, sink, sim); anything else runs as given (e.g. node, sh).
 # exec keeps node as PID 1's replacement, so SIGTERM from `docker stop` reaches the CLI's own handler.
-# The sink runs with the same node flags as its bin's shebang (sink/src/cli.ts says why).
+# The bridge and the sink run with the same node flags as their bins' shebangs (their src/cli.ts say why).
 set -e
 case "$1" in
-  fleetlake-bridge | bridge) shift; exec node /app/bridge/dist/cli.js "$@" ;;
+  fleetlake-bridge | bridge) shift; exec node --single-threaded-gc /app/bridge/dist/cli.js "$@" ;;
   fleetlake-sink | sink) shift; exec node --single-threaded-gc /app/sink/dist/cli.js "$@" ;;
   fleetlake-sim | sim) shift; exec node /app/simulators/dist/cli.js "$@" ;;
   -h | --help | "")

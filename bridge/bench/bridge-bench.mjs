@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import mqttPacket from 'mqtt-packet';
-import { startKafka, spawnManaged, freePort, waitFor, readProcStat, readThreadStats } from '@fleetlake/testkit';
+import { startKafka, spawnManaged, freePort, waitFor, readProcStat, readThreadStats, shebangNodeArgs } from '@fleetlake/testkit';
 import { createKafka, createTopics, hashPassword } from '@fleetlake/bridge';
 
 const env = (name, def) => Number(process.env[name] ?? def);
@@ -323,7 +323,9 @@ async function main() {
       `http: { port: ${httpPort} }`, 'kafka:', `  brokers: [${brokers.join(', ')}]`, ...linger, 'logLevel: warn', ''].join('\n'));
     await createTopics(createKafka({ brokers, clientId: 'bench', ssl: { enabled: false, rejectUnauthorized: true }, requestTimeoutMs: 30000, sendRetries: 5 }), { partitions: 6, replicationFactor: 1 });
 
-    bridge = spawnManaged('fleetlake-bridge', process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), CLI, 'run', '--config', join(dir, 'bridge.yaml')]);
+    // The bin's shebang flags (as `fleetlake-bridge` and the image run it), then BENCH_NODE_ARGS.
+    const nodeArgs = [...shebangNodeArgs(CLI), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+    bridge = spawnManaged('fleetlake-bridge', process.execPath, [...nodeArgs, CLI, 'run', '--config', join(dir, 'bridge.yaml')]);
     await waitFor(async () => {
       if (!bridge.isRunning()) throw new Error(`bridge exited:\n${bridge.output()}`);
       return (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok;

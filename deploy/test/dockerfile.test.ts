@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { shebangNodeArgs } from '@fleetlake/testkit';
 import { readRepoFile, repoFile } from './repo.js';
 import { copies, entrypointMappings, execForm, parseDockerfile } from './dockerfile.js';
 
@@ -96,11 +97,14 @@ describe('Dockerfile', () => {
     expect(mappings.map((m) => m.bin).sort()).toEqual(['fleetlake-bridge', 'fleetlake-sim', 'fleetlake-sink']);
     const built = instructions.find((i) => i.keyword === 'RUN' && i.args.startsWith('npx tsc -b'))!.args.split(/\s+/).slice(3);
     const copiedDist = copies(instructions).filter((c) => c.stage === finalStage && c.from === 'build').map((c) => c.dest);
-    for (const { bin, file } of mappings) {
+    for (const { bin, file, nodeArgs } of mappings) {
       const [, ws, rel] = /^\/app\/([^/]+)\/(.+)$/.exec(file) ?? [];
       const pkg = json<{ bin?: Record<string, string>; dependencies?: Record<string, string> }>(`${ws}/package.json`);
       expect(pkg.bin?.[bin], `${ws}/package.json bin.${bin}`).toBe(rel);
-      expect(existsSync(repoFile(`${ws}/src/${rel!.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`)), `${ws}'s source of ${rel}`).toBe(true);
+      const source = repoFile(`${ws}/src/${rel!.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`);
+      expect(existsSync(source), `${ws}'s source of ${rel}`).toBe(true);
+      // The image runs each CLI with the node flags of its bin's shebang (e.g. --single-threaded-gc).
+      expect(nodeArgs, `node flags for ${bin} in the entrypoint`).toEqual(shebangNodeArgs(source));
       expect(built, `tsc -b builds ${ws}`).toContain(ws);
       // The workspace's dist and that of every workspace it references (core, contracts) are in the image.
       const refs = json<{ references?: Array<{ path: string }> }>(`${ws}/tsconfig.json`).references ?? [];

@@ -59,6 +59,11 @@ export function imageEntrypoint(): string {
  * The CLIs the entrypoint script runs: `fleetlake-bridge | bridge) shift; exec node /app/bridge/dist/cli.js "$@"`,
  * node flags before the file allowed (`exec node --single-threaded-gc /app/sink/dist/cli.js "$@"`).
  */
-export function entrypointMappings(script = readRepoFile('deploy/docker-entrypoint.sh')): Array<{ bin: string; alias: string; file: string }> {
-  return [...script.matchAll(/^\s*([\w-]+) \| ([\w-]+)\) shift; exec node (?:--[\w-]+(?:=\S+)? )*(\S+) "\$@" ;;$/gm)].map((m) => ({ bin: m[1]!, alias: m[2]!, file: m[3]! }));
+export function entrypointMappings(script = readRepoFile('deploy/docker-entrypoint.sh')): Array<{ bin: string; alias: string; file: string; nodeArgs: string[] }> {
+  return [...script.matchAll(/^\s*([\w-]+) \| ([\w-]+)\) shift; exec node ((?:--[\w-]+(?:=\S+)? )*)(\S+) "\$@" ;;$/gm)].map((m) => ({
+    bin: m[1]!,
+    alias: m[2]!,
+    file: m[4]!,
+    nodeArgs: m[3]!.split(' ').filter(Boolean),
+  }));
 }
