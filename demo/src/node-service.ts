@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { awaitReady, spawnManaged, startRestartable, waitFor, type RestartableProcess } from '@fleetlake/testkit';
+import { awaitReady, shebangNodeArgs, spawnManaged, startRestartable, waitFor, type RestartableProcess } from '@fleetlake/testkit';
 import { cliPath, type Workspace } from './repo.js';
 
 export interface NodeServiceOptions {
@@ -24,7 +24,9 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Res
   const log = createWriteStream(options.logFile, { flags: 'a' });
   try {
     const service = await startRestartable(async () => {
-      const proc = spawnManaged(options.name, process.execPath, [cliPath(options.workspace), ...options.args], {
+      // With the node flags of the bin's shebang, as `fleetlake-bridge` / `fleetlake-sink` and the image run them.
+      const cli = cliPath(options.workspace);
+      const proc = spawnManaged(options.name, process.execPath, [...shebangNodeArgs(cli), cli, ...options.args], {
         env: { ...process.env, ...options.env },
       });
       proc.child.stdout?.pipe(log, { end: false });
