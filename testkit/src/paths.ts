@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,4 +10,10 @@ export function cacheDir(): string {
 /** A fresh folder for one service instance's data and config. */
 export function runDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `fleetlake-${name}-`));
+}
+
+/** A fresh folder in memory (/dev/shm, tmpfs), for data whose disk writes a benchmark must not wait for. */
+export function memoryDir(name: string): string {
+  if (!existsSync('/dev/shm')) throw new Error(`no /dev/shm on this machine for ${name}: run without the in-memory option`);
+  return mkdtempSync(join('/dev/shm', `fleetlake-${name}-`));
 }

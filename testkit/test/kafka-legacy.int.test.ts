@@ -6,7 +6,8 @@ import { KAFKA_VERSIONS, startKafka, waitFor, type KafkaBroker } from '@fleetlak
 describe(`Kafka ${KAFKA_VERSIONS.legacy} (the 3.x line managed clusters still run)`, () => {
   let broker: KafkaBroker;
   beforeAll(async () => {
-    broker = await startKafka({ version: KAFKA_VERSIONS.legacy, heapMb: 512 });
+    // Its log in memory (the option benchmarks use): restart keeps it, stop() removes it.
+    broker = await startKafka({ version: KAFKA_VERSIONS.legacy, heapMb: 512, logInMemory: true });
   });
   afterAll(async () => {
     await broker?.stop();
@@ -14,6 +15,7 @@ describe(`Kafka ${KAFKA_VERSIONS.legacy} (the 3.x line managed clusters still ru
 
   it('starts in KRaft mode and round-trips records; survives SIGKILL and restart with its data', async () => {
     expect(broker.version).toBe(KAFKA_VERSIONS.legacy);
+    expect(broker.dataDir.startsWith('/dev/shm/')).toBe(true);
     const kafka = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
