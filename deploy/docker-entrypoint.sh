@@ -5,7 +5,7 @@
 # The bridge and the sink run with the same node flags as their bins' shebangs (their src/cli.ts say why).
 set -e
 case "$1" in
-  fleetlake-bridge | bridge) shift; exec node --single-threaded-gc /app/bridge/dist/cli.js "$@" ;;
+  fleetlake-bridge | bridge) shift; exec node --single-threaded-gc --no-allocation-site-pretenuring /app/bridge/dist/cli.js "$@" ;;
   fleetlake-sink | sink) shift; exec node --single-threaded-gc /app/sink/dist/cli.js "$@" ;;
   fleetlake-sim | sim) shift; exec node /app/simulators/dist/cli.js "$@" ;;
   -h | --help | "")
