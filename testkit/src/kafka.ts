@@ -86,6 +86,27 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const classpath = await ensureKafka(version);
   const dir = runDir('kafka');
   const dataDir = options.logInMemory ? memoryDir('kafka-log') : join(dir, 'data');
+  const removeDirs = () => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    return await startKafkaIn(version, classpath, dir, dataDir, removeDirs, options);
+  } catch (err) {
+    // A broker that never came up leaves no folders behind (the in-memory one would hold RAM).
+    removeDirs();
+    throw err;
+  }
+}
+
+async function startKafkaIn(
+  version: string,
+  classpath: string,
+  dir: string,
+  dataDir: string,
+  removeDirs: () => void,
+  options: KafkaOptions,
+): Promise<KafkaBroker> {
   const [port, controllerPort] = [await freePort(), await freePort()];
   const props: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
@@ -132,8 +153,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   // demos do not leave their logs in the temp folder.
   const stop = async () => {
     await service.stop();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDirs();
   };
   return { ...service, stop, version, brokers, dataDir };
 }

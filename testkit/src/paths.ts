@@ -7,13 +7,15 @@ export function cacheDir(): string {
   return process.env.FLEETLAKE_CACHE ?? join(homedir(), '.cache', 'fleetlake');
 }
 
+const freshDir = (base: string, name: string): string => mkdtempSync(join(base, `fleetlake-${name}-`));
+
 /** A fresh folder for one service instance's data and config. */
 export function runDir(name: string): string {
-  return mkdtempSync(join(tmpdir(), `fleetlake-${name}-`));
+  return freshDir(tmpdir(), name);
 }
 
 /** A fresh folder in memory (/dev/shm, tmpfs), for data whose disk writes a benchmark must not wait for. */
 export function memoryDir(name: string): string {
   if (!existsSync('/dev/shm')) throw new Error(`no /dev/shm on this machine for ${name}: run without the in-memory option`);
-  return mkdtempSync(join('/dev/shm', `fleetlake-${name}-`));
+  return freshDir('/dev/shm', name);
 }

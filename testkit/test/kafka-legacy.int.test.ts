@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KAFKA_VERSIONS, startKafka, waitFor, type KafkaBroker } from '@fleetlake/testkit';
@@ -41,5 +41,15 @@ describe(`Kafka ${KAFKA_VERSIONS.legacy} (the 3.x line managed clusters still ru
     await broker.stop();
     expect(broker.process().isRunning()).toBe(false);
     expect(existsSync(broker.dataDir)).toBe(false);
+  });
+
+  it('a broker that cannot start leaves no folder behind, in memory or on disk', async () => {
+    const memoryLogs = () => readdirSync('/dev/shm').filter((f) => f.startsWith('fleetlake-kafka-log-'));
+    const before = memoryLogs();
+    // An invalid node id: the storage format step refuses it before any broker runs.
+    await expect(
+      startKafka({ version: KAFKA_VERSIONS.legacy, heapMb: 256, logInMemory: true, brokerProperties: { 'node.id': 'not-a-number' } }),
+    ).rejects.toThrow();
+    expect(memoryLogs()).toEqual(before);
   });
 });
