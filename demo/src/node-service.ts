@@ -23,10 +23,11 @@ export interface NodeServiceOptions {
 export async function startNodeService(options: NodeServiceOptions): Promise<RestartableProcess> {
   const log = createWriteStream(options.logFile, { flags: 'a' });
   try {
+    // With the node flags of the bin's shebang, as `fleetlake-bridge` / `fleetlake-sink` and the image run them.
+    const cli = cliPath(options.workspace);
+    const argv = [...shebangNodeArgs(cli), cli, ...options.args];
     const service = await startRestartable(async () => {
-      // With the node flags of the bin's shebang, as `fleetlake-bridge` / `fleetlake-sink` and the image run them.
-      const cli = cliPath(options.workspace);
-      const proc = spawnManaged(options.name, process.execPath, [...shebangNodeArgs(cli), cli, ...options.args], {
+      const proc = spawnManaged(options.name, process.execPath, argv, {
         env: { ...process.env, ...options.env },
       });
       proc.child.stdout?.pipe(log, { end: false });
