@@ -56,8 +56,9 @@ const messages = await decodeAll(fastRecordBatchDecoder);
 const root = { kind: "local", dir: "/tmp/lake" };
 function toRows() {
   const buffer = new PartitionBuffer('gps_data', 0, { maxRecords: 250_000, maxBytes: 512 * 1024 * 1024, maxSpanMs: 3_600_000 * 24 });
+  const source = { topic: 'gps_data', partition: 0 };
   for (const m of messages) {
-    const item = decode({ topic: 'gps_data', partition: 0, offset: m.offset, timestamp: m.timestamp, value: m.value, headers: m.headers }, root);
+    const item = decode(source, m, root);
     buffer.add(item);
   }
   buffer.reset();

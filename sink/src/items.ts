@@ -1,10 +1,11 @@
 /** One Kafka record after decoding: what it becomes in the lake. */
 export type Item =
   /**
-   * A valid stream record: one Parquet row in `dt`'s file. `json` is its JSON text on one line without
-   * the newline (usually the Kafka value itself, not a copy); the file adds the newline.
+   * A valid stream record: one Parquet row in `dt`'s file. Its JSON text on one line, without the
+   * newline, is `json[start, end)` — usually the Kafka value in place in the fetch buffer, not a copy;
+   * the file adds the newline.
    */
-  | { kind: 'row'; offset: bigint; dt: string; eventMs: number; json: Buffer }
+  | { kind: 'row'; offset: bigint; dt: string; eventMs: number; json: Buffer; start: number; end: number }
   /** A camera frame: one JPEG object. */
   | { kind: 'frame'; offset: bigint; key: string; eventMs: number; body: Buffer }
   /** A record that failed validation: one line of `dt`'s dead-letter object (a DeadLetter envelope). */
@@ -17,7 +18,7 @@ export function itemBytes(item: Item): number {
     case 'row':
       // + the newline it takes in the file: the same count as when rows carried it, so roll.maxBytes
       // cuts the same segments as before (a replay after an upgrade must cut the same files).
-      return item.json.byteLength + 1;
+      return item.end - item.start + 1;
     case 'dead':
       return item.line.byteLength;
     case 'frame':

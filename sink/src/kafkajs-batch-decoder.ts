@@ -141,10 +141,15 @@ function int64(buf: Buffer, at: number): { text: string; exact: number | undefin
 
 /** `base + delta` as kafkajs' Long arithmetic prints it, when plain numbers give the exact sum. */
 function sum(base: number | undefined, delta: number): string {
+  return String(exactSum(base, delta));
+}
+
+/** `base + delta` when plain numbers give it exactly. */
+function exactSum(base: number | undefined, delta: number): number {
   if (base === undefined) throw NOT_FAST;
   const total = base + delta;
   if (!Number.isSafeInteger(total)) throw NOT_FAST;
-  return String(total);
+  return total;
 }
 
 /** Header names met so far, with their strings: a topic's records carry the same few names. */
@@ -193,6 +198,166 @@ function headers(buf: Buffer, end: number): Headers {
   return result;
 }
 
+/** What the records of one batch share. */
+interface BatchShared {
+  buf: Buffer;
+  context: BatchContext & { magicByte: number };
+  /** The batch's first timestamp as a number (exact: checked per record at decoding). */
+  firstTimestamp: number;
+  /** A log-append-time batch gives every record the batch's max timestamp (as kafkajs does). */
+  appendTime: string | undefined;
+}
+
+/**
+ * One fetched record, decoded lazily: what kafkajs' decoder returns (the same fields with the same
+ * values), but `key`, `value`, `headers` and `timestamp` are made on first use from the fetch buffer
+ * and kept. kafkajs' consumer itself reads only `offset`, `isControlRecord`, `batchContext` (and `key`
+ * of transactional batches); the sink reads the value's bytes in place (`valueStart`/`valueEnd`,
+ * `header()`), so most records never get a Buffer, a headers object or a timestamp string.
+ * Why: those five Buffer views and two objects per record were most of the decoding time and,
+ * alive while a whole fetch is handled, most of what each scavenge had to copy.
+ */
+export class FetchedRecord implements DecodedRecord {
+  private keyCache: Buffer | null | undefined = undefined;
+  private valueCache: Buffer | null | undefined = undefined;
+  private headersCache: Headers | undefined = undefined;
+
+  constructor(
+    private readonly batch: BatchShared,
+    readonly attributes: number,
+    readonly offset: string,
+    private readonly timestampDelta: number,
+    /** Where the key's length varint starts. */
+    private readonly keyAt: number,
+    /** The value's bytes in `buffer`; `valueStart` is -1 for a null value. */
+    readonly valueStart: number,
+    readonly valueEnd: number,
+    /** Where the headers' count varint starts, and where the record ends. */
+    private readonly headersAt: number,
+    private readonly end: number,
+  ) {}
+
+  /** The fetch buffer the record's bytes are in. */
+  get buffer(): Buffer {
+    return this.batch.buf;
+  }
+
+  get magicByte(): number {
+    return this.batch.context.magicByte;
+  }
+
+  get isControlRecord(): boolean {
+    return this.batch.context.isControlBatch;
+  }
+
+  get batchContext(): BatchContext & { magicByte: number } {
+    return this.batch.context;
+  }
+
+  get timestamp(): string {
+    return this.batch.appendTime ?? String(this.batch.firstTimestamp + this.timestampDelta);
+  }
+
+  get key(): Buffer | null {
+    if (this.keyCache === undefined) {
+      pos = this.keyAt;
+      this.keyCache = varBytes(this.batch.buf, this.end);
+    }
+    return this.keyCache;
+  }
+
+  get value(): Buffer | null {
+    if (this.valueCache === undefined) this.valueCache = this.valueStart < 0 ? null : this.batch.buf.subarray(this.valueStart, this.valueEnd);
+    return this.valueCache;
+  }
+
+  get headers(): Headers {
+    if (this.headersCache === undefined) {
+      pos = this.headersAt;
+      this.headersCache = headers(this.batch.buf, this.end);
+    }
+    return this.headersCache;
+  }
+
+  /**
+   * The first value of header `name` (as `headers[name]`, or its first element when repeated),
+   * found without building the headers object; undefined when there is none.
+   */
+  header(name: string): Buffer | null | undefined {
+    const buf = this.batch.buf;
+    const wanted = nameBytes(name);
+    pos = this.headersAt;
+    const count = varInt(buf, this.end);
+    for (let i = 0; i < count; i++) {
+      const length = varInt(buf, this.end);
+      const start = pos;
+      pos += length;
+      const match = sameBytes(wanted, buf, start, pos);
+      const valueLength = varInt(buf, this.end);
+      if (match) return valueLength === -1 ? null : buf.subarray(pos, pos + valueLength);
+      if (valueLength > 0) pos += valueLength;
+    }
+    return undefined;
+  }
+
+  /** The record as kafkajs' decoder returns it: a plain object with every field. */
+  toKafkajs(): DecodedRecord {
+    return {
+      magicByte: this.magicByte,
+      attributes: this.attributes,
+      timestamp: this.timestamp,
+      offset: this.offset,
+      key: this.key,
+      value: this.value,
+      headers: this.headers,
+      isControlRecord: this.isControlRecord,
+      batchContext: this.batchContext,
+    };
+  }
+}
+
+const namesAsBytes = new Map<string, Buffer>();
+
+function nameBytes(name: string): Buffer {
+  let bytes = namesAsBytes.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(name);
+    if (namesAsBytes.size < MAX_KNOWN_NAMES) namesAsBytes.set(name, bytes);
+  }
+  return bytes;
+}
+
+const PROTO = Buffer.from('__proto__');
+
+/**
+ * Checks the headers from `pos` to `end` as `headers()` would read them, without building anything:
+ * whatever `headers()` would leave to kafkajs is left to it now, not when a getter runs.
+ */
+function skipHeaders(buf: Buffer, end: number): void {
+  const count = varInt(buf, end);
+  if (count < -1) throw NOT_FAST;
+  for (let i = 0; i < count; i++) {
+    const length = varInt(buf, end);
+    if (length < 0 || pos + length > end) throw NOT_FAST;
+    // Assigning "__proto__" would set the prototype instead of adding a header.
+    if (sameBytes(PROTO, buf, pos, pos + length)) throw NOT_FAST;
+    pos += length;
+    const valueLength = varInt(buf, end);
+    if (valueLength < -1 || pos + valueLength > end) throw NOT_FAST;
+    if (valueLength > 0) pos += valueLength;
+  }
+}
+
+/** Skips a varint-length byte field (as `varBytes` reads it); returns its start, -1 for null. */
+function skipBytes(buf: Buffer, end: number): number {
+  const length = varInt(buf, end);
+  if (length === -1) return -1;
+  if (length < 0 || pos + length > end) throw NOT_FAST;
+  const start = pos;
+  pos += length;
+  return start;
+}
+
 function decodeUncompressed(buf: Buffer, start: number, end: number): DecodedBatch {
   const attributes = buf.readInt16BE(start + ATTRIBUTES_AT);
   const firstOffset = int64(buf, start);
@@ -211,13 +376,14 @@ function decodeUncompressed(buf: Buffer, start: number, end: number): DecodedBat
     timestampType: (attributes & TIMESTAMP_TYPE_FLAG) > 0 ? TimestampTypes.LOG_APPEND_TIME : TimestampTypes.CREATE_TIME,
   };
   const magicByte = buf.readInt8(start + MAGIC_AT);
-  const batchContext = { ...context, magicByte };
+  const appendTime = context.timestampType === TimestampTypes.LOG_APPEND_TIME ? context.maxTimestamp : undefined;
+  // Record timestamps are computed from this when read: it must be exact.
+  if (appendTime === undefined && firstTimestamp.exact === undefined) throw NOT_FAST;
+  const shared: BatchShared = { buf, context: { ...context, magicByte }, firstTimestamp: firstTimestamp.exact ?? 0, appendTime };
   const count = buf.readInt32BE(start + RECORD_COUNT_AT);
   // Every record takes at least one byte: a larger count is malformed (kafkajs' problem to report).
   if (count < -1 || count > end - start) throw NOT_FAST;
   const records: DecodedRecord[] = new Array(Math.max(count, 0));
-  // A log-append-time batch gives every record the batch's max timestamp (as kafkajs does).
-  const appendTime = context.timestampType === TimestampTypes.LOG_APPEND_TIME ? context.maxTimestamp : undefined;
   pos = start + RECORDS_AT;
   for (let i = 0; i < count; i++) {
     const length = varInt(buf, end);
@@ -226,20 +392,15 @@ function decodeUncompressed(buf: Buffer, start: number, end: number): DecodedBat
     if (pos >= recordEnd) throw NOT_FAST;
     const recordAttributes = buf.readInt8(pos++);
     const timestampDelta = varLong(buf, recordEnd);
+    if (appendTime === undefined) exactSum(firstTimestamp.exact, timestampDelta);
     const offsetDelta = varInt(buf, recordEnd);
-    const key = varBytes(buf, recordEnd);
-    const value = varBytes(buf, recordEnd);
-    records[i] = {
-      magicByte,
-      attributes: recordAttributes,
-      timestamp: appendTime ?? sum(firstTimestamp.exact, timestampDelta),
-      offset: sum(firstOffset.exact, offsetDelta),
-      key,
-      value,
-      headers: headers(buf, recordEnd),
-      isControlRecord: context.isControlBatch,
-      batchContext,
-    };
+    const keyAt = pos;
+    skipBytes(buf, recordEnd);
+    const valueStart = skipBytes(buf, recordEnd);
+    const valueEnd = pos;
+    const headersAt = pos;
+    skipHeaders(buf, recordEnd);
+    records[i] = new FetchedRecord(shared, recordAttributes, sum(firstOffset.exact, offsetDelta), timestampDelta, keyAt, valueStart, valueEnd, headersAt, recordEnd);
     // kafkajs ignores bytes left in a record after its headers.
     pos = recordEnd;
   }

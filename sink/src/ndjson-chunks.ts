@@ -24,13 +24,13 @@ export class NdjsonChunks {
 
   constructor(private readonly newSpill?: () => SpillFile) {}
 
-  /** Appends `json` (one line of JSON text, without a newline) and a newline. */
-  push(json: Uint8Array): void {
-    const need = json.byteLength + 1;
+  /** Appends `json[start, end)` (one line of JSON text, without a newline) and a newline. */
+  push(json: Buffer, start = 0, end = json.byteLength): void {
+    const need = end - start + 1;
     if (!this.chunk || this.used + need > this.chunk.byteLength) this.grow(need);
     const chunk = this.chunk!;
-    chunk.set(json, this.used);
-    chunk[this.used + json.byteLength] = NL;
+    json.copy(chunk, this.used, start, end);
+    chunk[this.used + need - 1] = NL;
     this.used += need;
     this.length++;
   }

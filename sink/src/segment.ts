@@ -60,7 +60,7 @@ export class Segment {
         rows = new NdjsonChunks(dir === undefined ? undefined : () => new SpillFile(dir));
         this.rows.set(item.dt, rows);
       }
-      rows.push(item.json);
+      rows.push(item.json, item.start, item.end);
     } else if (item.kind === 'dead') {
       push(this.dead, item.dt, item.line);
     } else {

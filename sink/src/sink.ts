@@ -2,7 +2,7 @@ import { Kafka, Partitioners, logLevel, type Consumer, type EachBatchPayload, ty
 import type { LakeRoot } from '@fleetlake/contracts';
 import { kafkaSecurityOptions, once, retry, silentLogger, type Logger } from '@fleetlake/core';
 import type { SinkConfig } from './config.js';
-import { decode, type KafkaRecord } from './decode.js';
+import { decode } from './decode.js';
 import { flushSegment } from './flush.js';
 import { HttpServer } from './http.js';
 import { installFastRecordBatchDecoder } from './kafkajs-batch-decoder.js';
@@ -167,6 +167,7 @@ export class Sink {
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
+    const source = { topic, partition };
     const state = this.state(topic, partition);
     // Counted per batch, not per record: a labelled prom-client counter hashes its labels on every inc.
     const counts = { row: 0, frame: 0, dead: 0, marker: 0 };
@@ -184,10 +185,7 @@ export class Sink {
     try {
       for (const message of batch.messages) {
         if (!current) break;
-        // A fixed-shape record, not `{ ...message, topic, partition }`: spreading kafkajs' message per
-        // record was a visible share of the per-record time.
-        const rec: KafkaRecord = { topic, partition, offset: message.offset, timestamp: message.timestamp, value: message.value, headers: message.headers };
-        const item = decode(rec, this.root, this.topics);
+        const item = decode(source, message, this.root, this.topics);
         counts[item.kind]++;
         if (item.kind === 'dead') this.metrics.deadLetters.inc({ topic, reason: item.reason });
         const closed = state.buffer.add(item);

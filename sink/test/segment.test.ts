@@ -3,7 +3,7 @@ import type { Item } from '../src/items.js';
 import { PartitionBuffer, type RollLimits, type Segment } from '../src/segment.js';
 
 const limits: RollLimits = { maxRecords: 3, maxBytes: 1000, maxSpanMs: 60_000 };
-const row = (offset: number, eventMs = 0, dt = '2026-11-27', size = 10): Item => ({ kind: 'row', offset: BigInt(offset), dt, eventMs, json: Buffer.alloc(size) });
+const row = (offset: number, eventMs = 0, dt = '2026-11-27', size = 10): Item => ({ kind: 'row', offset: BigInt(offset), dt, eventMs, json: Buffer.alloc(size), start: 0, end: size });
 const marker = (offset: number): Item => ({ kind: 'marker', offset: BigInt(offset) });
 
 function cut(items: Item[], buf = new PartitionBuffer('gps_data', 0, limits)): Segment[] {
