@@ -14,12 +14,59 @@ export const OFFSET_DIGITS = 19;
 
 const DT_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** The day `eventTime` saw last, with its epoch ms: records come in runs of the same day. */
+let lastDt = '';
+let lastDayMs = NaN;
+
+const digit = (s: string, i: number): number => {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : NaN;
+};
+
+/**
+ * Milliseconds into the day of `THH:MM:SS[.fraction]Z` at position 10, as Date.parse counts them
+ * (the fraction truncated to ms); NaN for anything else, which Date.parse then decides.
+ */
+function timeOfDayMs(t: string): number {
+  const n = t.length;
+  if (n < 20 || t.charCodeAt(10) !== 84 /* T */ || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(n - 1) !== 90 /* Z */) return NaN;
+  const h = digit(t, 11) * 10 + digit(t, 12);
+  const m = digit(t, 14) * 10 + digit(t, 15);
+  const sec = digit(t, 17) * 10 + digit(t, 18);
+  if (!(h <= 23 && m <= 59 && sec <= 59)) return NaN;
+  let ms = 0;
+  if (n > 20) {
+    // ".d" to ".ddddddddd": the first three digits count, scaled (".5" is 500 ms).
+    if (t.charCodeAt(19) !== 46 /* . */ || n < 22 || n > 30) return NaN;
+    for (let i = 20; i < n - 1; i++) {
+      const d = digit(t, i);
+      if (Number.isNaN(d)) return NaN;
+      if (i < 23) ms = ms * 10 + d;
+    }
+    for (let i = n - 1; i < 23; i++) ms *= 10;
+  }
+  return ((h * 60 + m) * 60 + sec) * 1000 + ms;
+}
+
 /**
  * `dt` partition value (UTC date) and epoch milliseconds of an ISO-8601 UTC event time. One function
- * for both, so the sink parses each record's timestamp once (Date.parse was ~0.3 µs per call).
+ * for both, so the sink parses each record's timestamp once. The usual `…THH:MM:SS.sssZ` form is
+ * read by hand against the day's start, parsed once per day (Date.parse of every record was ~0.5 µs,
+ * the sink's largest cost after JSON.parse and validation); anything else goes to Date.parse.
  */
 export function eventTime(timestamp: string): { dt: string; ms: number } {
   const dt = timestamp.slice(0, 10);
+  const inDay = timeOfDayMs(timestamp);
+  if (!Number.isNaN(inDay)) {
+    if (dt !== lastDt) {
+      const day = DT_RE.test(dt) ? Date.parse(`${dt}T00:00:00Z`) : NaN;
+      if (!Number.isNaN(day)) {
+        lastDt = dt;
+        lastDayMs = day;
+      }
+    }
+    if (dt === lastDt) return { dt, ms: lastDayMs + inDay };
+  }
   const ms = Date.parse(timestamp);
   if (!DT_RE.test(dt) || Number.isNaN(ms)) throw new RangeError(`not an ISO-8601 timestamp: ${JSON.stringify(timestamp)}`);
   return { dt, ms };
