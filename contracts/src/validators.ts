@@ -34,7 +34,8 @@ export function parseRecord<S extends Stream>(
   payload: Uint8Array | string,
   expectedDeviceId?: string,
 ): Parsed<StreamRecords[S]> {
-  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: most strings need no exact count.
+  const size = typeof payload !== 'string' ? payload.byteLength : payload.length * 3 <= MAX_RECORD_BYTES ? 0 : Buffer.byteLength(payload);
   if (size > MAX_RECORD_BYTES) {
     return { ok: false, reason: 'payload_too_large', issues: [{ path: '', message: `${size} bytes exceeds ${MAX_RECORD_BYTES}` }] };
   }

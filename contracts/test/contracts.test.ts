@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ALL_KAFKA_TOPICS, STREAMS, checkCameraFrame, columnsOf, jsonSchemas, kafkaTopicFor, parseRecord, streamForTopic, validateRecord,
+  ALL_KAFKA_TOPICS, MAX_RECORD_BYTES, STREAMS, checkCameraFrame, columnsOf, jsonSchemas, kafkaTopicFor, parseRecord, streamForTopic, validateRecord,
   type Stream,
 } from '../src/index.js';
 import { validRecords } from './fixtures.js';
@@ -98,6 +98,10 @@ describe('parseRecord (bytes from the wire)', () => {
   it('rejects huge payloads before parsing', () => {
     const r = parseRecord('gps', Buffer.alloc(1024 * 1024, 0x20));
     expect(r).toMatchObject({ ok: false, reason: 'payload_too_large' });
+    // Strings count in UTF-8 bytes: just over the cap with 2-byte characters, just under in ASCII.
+    const over = `"${'é'.repeat(MAX_RECORD_BYTES / 2)}"`;
+    expect(parseRecord('gps', over)).toMatchObject({ ok: false, reason: 'payload_too_large', issues: [{ message: `${MAX_RECORD_BYTES + 2} bytes exceeds ${MAX_RECORD_BYTES}` }] });
+    expect(parseRecord('gps', `"${'e'.repeat(MAX_RECORD_BYTES - 2)}"`)).toMatchObject({ ok: false, reason: 'schema' });
   });
   it('rejects a record whose deviceId differs from the publishing device', () => {
     const r = parseRecord('gps', JSON.stringify(validRecords.gps), 'someone-else');
