@@ -1,12 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { isUtcDateTime, isUuid } from '../src/formats.js';
 
-/** The reference: what the string means to a calendar (Date.UTC), for years >= 100. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** Deterministic pseudo-random numbers, so a failure can be reproduced. */
+function rng(seed: number) {
+  return () => ((seed = Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+}
+
+/** `base` with one to three characters replaced, inserted or removed, from an alphabet near the format's. */
+function mutate(base: string, r: () => number): string {
+  const alphabet = '0123456789abcdefABCDEFgG-:.TZz +\u0660';
+  let v = base;
+  for (let k = 1 + Math.floor(r() * 3); k > 0; k--) {
+    const at = Math.floor(r() * (v.length + 1));
+    const c = alphabet[Math.floor(r() * alphabet.length)]!;
+    const op = r();
+    v = op < 0.6 ? v.slice(0, at) + c + v.slice(at + 1) : op < 0.8 ? v.slice(0, at) + c + v.slice(at) : v.slice(0, at) + v.slice(at + 1);
+  }
+  return v;
+}
+
+/** The reference: what the string means to a calendar (a Date's UTC fields, any year). */
 function reference(v: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/.exec(v);
   if (!m) return false;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d);
+  t.setUTCHours(h, mi, s);
   return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
 }
 
@@ -40,6 +62,20 @@ describe('isUtcDateTime', () => {
     }
     expect(checked).toBeGreaterThan(8000);
   });
+
+  it('has the shape of its pattern exactly, on mutated times', () => {
+    const r = rng(5);
+    const bases = ['2026-11-27T23:59:59Z', '2026-11-27T23:59:59.123Z', '2024-02-29T00:00:00.123456789Z'];
+    let accepted = 0;
+    for (let i = 0; i < 20000; i++) {
+      const v = mutate(bases[i % bases.length]!, r);
+      const want = DATE_TIME.test(v) && reference(v);
+      expect(isUtcDateTime(v), v).toBe(want);
+      if (want) accepted++;
+    }
+    // Some mutations must stay valid (a digit for a digit), or the comparison says little.
+    expect(accepted).toBeGreaterThan(1000);
+  });
 });
 
 describe('isUuid', () => {
@@ -48,5 +84,7 @@ describe('isUuid', () => {
     expect(isUuid('3b241101-e2bb-4255-8caf-4136c566a962')).toBe(true);
     expect(isUuid('3b241101-e2bb-0255-8caf-4136c566a962')).toBe(false);
     expect(isUuid('3b241101-e2bb-4255-7caf-4136c566a962')).toBe(false);
+    expect(isUuid('3B241101-E2BB-4255-8CAF-4136C566A962')).toBe(true);
   });
+
 });
