@@ -8,14 +8,16 @@ import { replaceCjsExport } from '@fleetlake/core';
  * and timestamp from strings into `Long`s again for each record, reads varlongs with `Long`
  * arithmetic and builds the headers object by spreading it once per header. In bench:sink that was
  * ~1.3 µs per record plus the garbage it left, the largest cost after JSON.parse. This module reads
- * the same fields straight from the fetch buffer, with plain numbers where they are exact.
+ * the same fields straight from the fetch buffer, with plain numbers where they are exact, and
+ * lazily: each record is a `FetchedRecord` that makes its key, value, headers and timestamp only
+ * when they are read (decode-bench: 2.7 ms per 1000 records with all fields made, 0.2 lazily).
  *
  * How: kafkajs' fetch responses (`protocol/requests/fetch/v4/decodeMessages.js`, used by fetch v4
  * to v11) take the batch decoder from `protocol/recordBatch/v0/decoder` when first required, which is
  * at the first fetch. `installFastRecordBatchDecoder()` replaces that module's export in the require
  * cache before then. The result is value-for-value what kafkajs returns (same fields, offsets and
- * timestamps as strings, keys and values as slices of the fetch buffer, duplicate headers as arrays)
- * and kafkajs' decoder gets every batch the fast path does not handle exactly: compressed batches,
+ * timestamps as strings, keys and values as slices of the fetch buffer, duplicate headers as arrays;
+ * `FetchedRecord.toKafkajs()` gives the plain object) and kafkajs' decoder gets every batch the fast path does not handle exactly: compressed batches,
  * partial batches at the end of a fetch, numbers beyond 2^53, anything malformed
  * (test/kafkajs-batch-decoder.test.ts compares both). Like kafkajs, the CRC is not verified.
  */
