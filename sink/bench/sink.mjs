@@ -121,13 +121,15 @@ try {
     const ms = threadsEnd.get(tid) - (joinCpu.threads.get(tid) ?? 0);
     groups[i === 0 ? 'main' : i <= poolSize + 1 ? 'v8' : 'later'] += ms;
   });
+  // The process's total and the sum of its threads' ticks are read apart: a few ticks either way are not a thread.
   const ended = windowCpuMs - groups.main - groups.v8 - groups.later;
+  const endedText = ended > 0 && per1000(ended) !== '0.0' ? `, threads that ended ${per1000(ended)}` : '';
   console.log(
     `sink CPU from group join to last commit: ${per1000(windowCpuMs)} ms per 1000 records, ${(windowCpuMs / 1000 / consumingSecs).toFixed(2)} cores${cpus ? ` (pinned: taskset -c ${cpus})` : ''}`,
   );
   console.log(
     `  main thread ${per1000(groups.main)}, V8 platform threads (GC helpers, concurrent marking, compilers) ${per1000(groups.v8)}, ` +
-      `libuv pool and later threads (DuckDB, file writes) ${per1000(groups.later)}${ended ? `, threads that ended ${per1000(ended)}` : ''} ms per 1000`,
+      `libuv pool and later threads (DuckDB, file writes) ${per1000(groups.later)}${endedText} ms per 1000`,
   );
   // Throughput from Kafka to stored Parquet: consuming, Parquet, storing and committing all of it, not
   // the one-time start of the process (the line above gives the figure with it).
