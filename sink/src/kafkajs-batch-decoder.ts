@@ -17,9 +17,11 @@ import { replaceCjsExport } from '@fleetlake/core';
  * at the first fetch. `installFastRecordBatchDecoder()` replaces that module's export in the require
  * cache before then. The result is value-for-value what kafkajs returns (same fields, offsets and
  * timestamps as strings, keys and values as slices of the fetch buffer, duplicate headers as arrays;
- * `FetchedRecord.toKafkajs()` gives the plain object) and kafkajs' decoder gets every batch the fast path does not handle exactly: compressed batches,
- * partial batches at the end of a fetch, numbers beyond 2^53, anything malformed
- * (test/kafkajs-batch-decoder.test.ts compares both). Like kafkajs, the CRC is not verified.
+ * `FetchedRecord.toKafkajs()` gives the plain object) and kafkajs' decoder gets every batch the fast
+ * path does not handle exactly: compressed batches, partial batches at the end of a fetch, numbers
+ * beyond 2^53, anything malformed (test/kafkajs-batch-decoder.test.ts compares both). A record's
+ * key, value and headers are checked at decoding, so its getters cannot fail later. Like kafkajs,
+ * the CRC is not verified.
  */
 
 /** kafkajs' `protocol/decoder` as far as the batch decoder uses it. */
