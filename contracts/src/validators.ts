@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { compileValidator, type ValidationIssue, type ValidationResult, type Validator } from '@fleetlake/core';
 import { DeadLetter, DeviceStatus, STREAM_SCHEMAS, type StreamRecords } from './schemas.js';
 import { DEFAULT_MQTT_PAYLOAD_BUDGET, STREAMS, type Stream } from './streams.js';
@@ -18,16 +19,46 @@ export function validateRecord<S extends Stream>(stream: S, value: unknown): Val
   return streamValidators[stream].validate(value) as ValidationResult<StreamRecords[S]>;
 }
 
-/** A Buffer (the bridge's and the sink's payloads) is decoded as it is, without a Buffer view made per record. */
-const utf8 = (bytes: Uint8Array): string =>
-  Buffer.isBuffer(bytes) ? bytes.toString('utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+/**
+ * The text of UTF-8 bytes `bytes[start, end)`, or undefined when they are not valid UTF-8 (JSON text
+ * must be, and Parquet strings are: DuckDB refuses a whole file over one such record). The decoder
+ * replaces bad sequences with U+FFFD; only a text holding one has its bytes checked exactly.
+ */
+export function utf8Text(bytes: Buffer, start = 0, end = bytes.byteLength): string | undefined {
+  const text = bytes.toString('utf8', start, end);
+  if (text.indexOf('\uFFFD') !== -1 && !isUtf8(bytes.subarray(start, end))) return undefined;
+  return text;
+}
+
+/** The rejection of a payload that is not UTF-8 text (for callers that decode with `utf8Text`). */
+export function notUtf8(): { ok: false; reason: 'not_json'; issues: ValidationIssue[] } {
+  return { ok: false, reason: 'not_json', issues: [{ path: '', message: 'payload is not valid UTF-8' }] };
+}
+
+/** A raw unpaired surrogate, or a JSON escape of any surrogate: then the parsed strings are checked. */
+const SURROGATE_HINT = /\p{Cs}|\\u[dD][89a-fA-F]/u;
+const UNPAIRED = /\p{Cs}/u;
+
+/** JSON pointer of the first string (value or name) in `v` with an unpaired surrogate, if any. */
+function unpairedSurrogateAt(v: unknown, path = ''): string | undefined {
+  if (typeof v === 'string') return UNPAIRED.test(v) ? path : undefined;
+  if (typeof v !== 'object' || v === null) return undefined;
+  for (const [k, child] of Object.entries(v)) {
+    const at = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (UNPAIRED.test(k)) return at;
+    const found = unpairedSurrogateAt(child, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
 
 /** Hard cap on a JSON record's size, far above any legitimate record. */
 export const MAX_RECORD_BYTES = 16 * 1024;
 
 /**
- * Bytes from the wire to a validated record: size cap, JSON parse, schema, and — when the caller knows
- * which device sent it (from the MQTT topic) — that the record claims the same deviceId.
+ * Bytes from the wire to a validated record: size cap, UTF-8, JSON parse, Unicode strings, schema,
+ * and — when the caller knows which device sent it (from the MQTT topic) — that the record claims the
+ * same deviceId. A string payload is taken as the text it is (the sink decodes with `utf8Text`).
  */
 export function parseRecord<S extends Stream>(
   stream: S,
@@ -39,12 +70,17 @@ export function parseRecord<S extends Stream>(
   if (size > MAX_RECORD_BYTES) {
     return { ok: false, reason: 'payload_too_large', issues: [{ path: '', message: `${size} bytes exceeds ${MAX_RECORD_BYTES}` }] };
   }
+  const text = typeof payload === 'string' ? payload : utf8Text(Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+  if (text === undefined) return notUtf8();
   let value: unknown;
   try {
-    value = JSON.parse(typeof payload === 'string' ? payload : utf8(payload));
+    value = JSON.parse(text);
   } catch (err) {
     return { ok: false, reason: 'not_json', issues: [{ path: '', message: (err as Error).message }] };
   }
+  // "\ud800" is valid JSON but not Unicode text: no Parquet string can hold it.
+  const unpaired = SURROGATE_HINT.test(text) ? unpairedSurrogateAt(value) : undefined;
+  if (unpaired !== undefined) return { ok: false, reason: 'not_json', issues: [{ path: unpaired, message: 'string with an unpaired UTF-16 surrogate (not Unicode text)' }] };
   const result = validateRecord(stream, value);
   if (!result.ok) return { ok: false, reason: 'schema', issues: result.issues };
   if (expectedDeviceId !== undefined && result.value.deviceId !== expectedDeviceId) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ALL_KAFKA_TOPICS, MAX_RECORD_BYTES, STREAMS, checkCameraFrame, columnsOf, jsonSchemas, kafkaTopicFor, parseRecord, streamForTopic, validateRecord,
+  ALL_KAFKA_TOPICS, MAX_RECORD_BYTES, STREAMS, utf8Text, checkCameraFrame, columnsOf, jsonSchemas, kafkaTopicFor, parseRecord, streamForTopic, validateRecord,
   type Stream,
 } from '../src/index.js';
 import { validRecords } from './fixtures.js';
@@ -94,6 +94,26 @@ describe('parseRecord (bytes from the wire)', () => {
   it('rejects NaN written as a JSON token', () => {
     const text = JSON.stringify(validRecords.gps).replace('"latitude":51.5074', '"latitude":NaN');
     expect(parseRecord('gps', text)).toMatchObject({ ok: false, reason: 'not_json' });
+  });
+  it('rejects payloads that are not UTF-8, and strings that are not Unicode text, as not_json', () => {
+    const json = JSON.stringify({ ...validRecords.gps, vehicleType: 'van\uFFFD' });
+    // A real U+FFFD (EF BF BD) is text; a lone 0xFF byte in its place is not UTF-8.
+    expect(parseRecord('gps', Buffer.from(json))).toMatchObject({ ok: true });
+    const at = Buffer.from(json).indexOf(Buffer.from('\uFFFD'));
+    const bad = Buffer.concat([Buffer.from(json).subarray(0, at), Buffer.from([0xff]), Buffer.from(json).subarray(at + 3)]);
+    expect(parseRecord('gps', bad)).toEqual({ ok: false, reason: 'not_json', issues: [{ path: '', message: 'payload is not valid UTF-8' }] });
+    expect(parseRecord('gps', new Uint8Array(bad))).toMatchObject({ ok: false, reason: 'not_json' });
+    expect(utf8Text(bad)).toBeUndefined();
+    expect(utf8Text(Buffer.concat([Buffer.from('[]'), bad]), 0, 2)).toBe('[]');
+    // "\\ud800" is valid JSON but no Parquet string (nor UTF-8) can hold it; a pair is an emoji.
+    const lone = JSON.stringify(validRecords.gps).replace('"private"', '"van\\ud800"');
+    expect(parseRecord('gps', lone)).toEqual({ ok: false, reason: 'not_json', issues: [{ path: '/vehicleType', message: 'string with an unpaired UTF-16 surrogate (not Unicode text)' }] });
+    expect(parseRecord('gps', Buffer.from(lone))).toMatchObject({ ok: false, reason: 'not_json' });
+    const pair = JSON.stringify(validRecords.gps).replace('"private"', '"van \\ud83d\\ude90"');
+    expect(parseRecord('gps', pair)).toMatchObject({ ok: true, value: { vehicleType: 'van 🚐' } });
+    // An unpaired surrogate in a name is caught too (before the schema would refuse the name).
+    const inName = JSON.stringify(validRecords.gps).replace('"hdop"', '"h\\udc00"');
+    expect(parseRecord('gps', inName)).toMatchObject({ ok: false, reason: 'not_json', issues: [{ path: '/h\udc00' }] });
   });
   it('rejects huge payloads before parsing', () => {
     const r = parseRecord('gps', Buffer.alloc(1024 * 1024, 0x20));

@@ -6,8 +6,10 @@ import {
   frameIdTime,
   frameObjectKey,
   lakeLocation,
+  notUtf8,
   parseMqttTopic,
   parseRecord,
+  utf8Text,
   type DeadLetter,
   type LakeRoot,
   type RejectReason,
@@ -93,7 +95,11 @@ function row(m: KafkaMessage, dt: string, eventMs: number, json: Buffer, start: 
 
 /** `text` (the record's value, in `bytes[start, end)`) to a row, or a dead letter. */
 function decodeStream(stream: Stream, src: RecordSource, m: KafkaMessage, root: LakeRoot, bytes: Buffer, start: number, end: number): Item {
-  const text = bytes.toString('utf8', start, end);
+  const text = utf8Text(bytes, start, end);
+  if (text === undefined) {
+    const rejected = notUtf8();
+    return dead(src, m, rejected.reason, rejected.issues);
+  }
   const parsed = parseRecord(stream, text);
   if (!parsed.ok) return dead(src, m, parsed.reason, parsed.issues);
   const record = parsed.value;

@@ -79,6 +79,19 @@ describe.each([
     expect(decode(...(await rec('gps_data', null)), root)).toMatchObject({ kind: 'dead', reason: 'empty' });
   });
 
+  it('a value that is not UTF-8, or holds an unpaired surrogate, is a dead letter, not a row DuckDB would refuse', async () => {
+    const json = Buffer.from(JSON.stringify(makeRecord('gps', 1)));
+    const notUtf8 = Buffer.concat([json.subarray(0, 20), Buffer.from([0xc3, 0x28]), json.subarray(22)]);
+    expect(decode(...(await rec('gps_data', notUtf8)), root)).toMatchObject({ kind: 'dead', reason: 'not_json' });
+    const envelope = JSON.parse((decode(...(await rec('gps_data', notUtf8)), root) as { line: Buffer }).line.toString());
+    expect(envelope.issues).toEqual([{ path: '', message: 'payload is not valid UTF-8' }]);
+    expect(Buffer.from(envelope.payloadBase64, 'base64')).toEqual(notUtf8);
+    const lone = Buffer.from(JSON.stringify(makeRecord('gps', 1)).replace(/"vehicleType":"[^"]*"/, '"vehicleType":"\\udfff"'));
+    expect(decode(...(await rec('gps_data', lone)), root)).toMatchObject({ kind: 'dead', reason: 'not_json' });
+    const loneEnvelope = JSON.parse((decode(...(await rec('gps_data', lone)), root) as { line: Buffer }).line.toString());
+    expect(loneEnvelope.issues[0].path).toBe('/vehicleType');
+  });
+
   it('camera frames become JPEG objects keyed by device, frame and date', async () => {
     const headers = { [KAFKA_HEADERS.mqttTopic]: 'fleetlake/v1/car-1/camera/f-9' };
     expect(decode(...(await rec('camera_frames', fakeJpeg(1), headers)), root)).toMatchObject({ kind: 'frame', key: 'frames/dt=2026-11-27/car-1/f-9.jpg' });
