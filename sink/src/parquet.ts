@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { columnsOf, type Column, type ColumnType, type Stream } from '@fleetlake/contracts';
@@ -79,13 +80,53 @@ export class ParquetEncoder {
   private async copy(stream: Stream, ndjsonFile: string, outFile: string, metadata: Record<string, string>): Promise<void> {
     const kv = Object.entries(metadata).map(([k, v]) => `${quoteIdent(k)}: ${quoteString(v)}`);
     const kvOption = kv.length ? `, KV_METADATA {${kv.join(', ')}}` : '';
-    await this.con.run(
-      `COPY (${selectSql(columnsOf(stream), quoteString(ndjsonFile))}) TO ${quoteString(outFile)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880${kvOption})`,
-    );
+    const copyFrom = (file: string) =>
+      this.con.run(`COPY (${selectSql(columnsOf(stream), quoteString(file))}) TO ${quoteString(outFile)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880${kvOption})`);
+    try {
+      await copyFrom(ndjsonFile);
+    } catch (err) {
+      if (!isJsonRefusal(err)) throw err;
+      // DuckDB refuses some JSON that JSON.parse takes (and the sink has validated): an object with a
+      // duplicate name. Every line again through JSON.parse and JSON.stringify gives what was
+      // validated (the last of duplicates), in a form DuckDB reads. Same input, same output: a replay
+      // rewrites the same file.
+      const normalized = `${ndjsonFile}.normalized`;
+      try {
+        await normalizeJsonLines(ndjsonFile, normalized);
+        await copyFrom(normalized);
+      } finally {
+        await rm(normalized, { force: true });
+      }
+    }
   }
 
   close(): void {
     this.con.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** DuckDB's JSON reader refused the text (not an I/O or resource error). */
+function isJsonRefusal(err: unknown): boolean {
+  return err instanceof Error && /^Invalid Input Error: (Malformed JSON|JSON transform error)/.test(err.message);
+}
+
+/**
+ * Writes every JSON line of `from` to `to` as JSON.stringify(JSON.parse(line)), streaming. Lines end
+ * at "\n" only (a record may hold a raw "\r" as whitespace).
+ */
+export async function normalizeJsonLines(from: string, to: string): Promise<void> {
+  const out = await open(to, 'w');
+  try {
+    let rest = '';
+    for await (const chunk of createReadStream(from, { encoding: 'utf8', highWaterMark: 1024 * 1024 })) {
+      const lines = (rest + (chunk as string)).split('\n');
+      rest = lines.pop()!;
+      const normalized = lines.filter((l) => l.length > 0).map((l) => `${JSON.stringify(JSON.parse(l))}\n`);
+      if (normalized.length > 0) await out.write(normalized.join(''));
+    }
+    if (rest.length > 0) await out.write(`${JSON.stringify(JSON.parse(rest))}\n`);
+  } finally {
+    await out.close();
   }
 }

@@ -40,7 +40,15 @@ export interface Workload {
   late?: number;
   /** Index of the first record of each stream (to produce a workload in parts). */
   from?: number;
+  /**
+   * Three gps records that JSON.parse takes but DuckDB's JSON reader refuses: bytes that are not UTF-8
+   * and an unpaired surrogate (dead letters, not_json), and a duplicate name (a row of device dup-car,
+   * dated 2026-11-26, whose first latitude 999 is overridden by its second, `AWKWARD_LATITUDE`).
+   */
+  awkward?: boolean;
 }
+
+export const AWKWARD_LATITUDE = 12.5;
 
 export async function produce(brokers: string[], prefix: string, w: Workload): Promise<void> {
   const producer = kafkaClient(brokers).producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
@@ -72,6 +80,17 @@ export async function produce(brokers: string[], prefix: string, w: Workload): P
       }
     }
     for (let i = w.from ?? 0; i < (w.from ?? 0) + (w.invalid ?? 0); i++) await add(`${prefix}gps_data`, { key: 'bad', value: JSON.stringify({ deviceId: 'bad', seq: i }) });
+    if (w.awkward) {
+      const day = Date.parse('2026-11-26T12:00:00.000Z');
+      const text = (deviceId: string) => JSON.stringify({ ...makeRecord('gps', 0, 1, day), deviceId });
+      const notUtf8 = Buffer.from(text('bad-utf8').replace('"van"', '"v\u00e9n"'));
+      const at = notUtf8.indexOf(Buffer.from('\u00e9'));
+      notUtf8[at + 1] = 0x28; // C3 28: a lead byte without its continuation
+      await add(`${prefix}gps_data`, { key: 'bad-utf8', value: notUtf8 });
+      await add(`${prefix}gps_data`, { key: 'lone', value: text('lone-surrogate').replace('"van"', '"\\ud800"') });
+      const dup = text('dup-car').replace(/"latitude":[^,]*/, `"latitude":999,"latitude":${AWKWARD_LATITUDE}`);
+      await add(`${prefix}gps_data`, { key: 'dup-car', value: dup });
+    }
     for (let i = 0; i < (w.late ?? 0); i++) {
       const r = { ...makeRecord('gps', i, 1, Date.parse('2026-11-26T23:59:00.000Z')), deviceId: 'late-car' };
       await add(`${prefix}gps_data`, { key: r.deviceId, value: JSON.stringify(r) });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LakeQuery } from '../src/lake-query.js';
 import { SAVED_QUERIES } from '../src/saved-queries.js';
 import { Sink } from '../src/sink.js';
-import { createTopics, duck, produce, pyarrowRead, testConfig, waitCaughtUp } from './harness.js';
+import { AWKWARD_LATITUDE, createTopics, duck, produce, pyarrowRead, testConfig, waitCaughtUp } from './harness.js';
 import { makeRecord } from './records.js';
 
 /**
@@ -19,7 +19,7 @@ const INVALID = 50;
 const LATE = 100;
 const DEVICES = 20;
 
-describe(`sink → local lake (${Object.values(counts).reduce((a, b) => a + b) + INVALID + LATE + counts.traffic} records)`, () => {
+describe(`sink → local lake (${Object.values(counts).reduce((a, b) => a + b) + INVALID + LATE + 3 + counts.traffic} records)`, () => {
   const prefix = `e2e${Date.now()}.`;
   const lake = mkdtempSync(join(tmpdir(), 'sink-lake-'));
   let sink: Sink | undefined;
@@ -28,7 +28,7 @@ describe(`sink → local lake (${Object.values(counts).reduce((a, b) => a + b) +
   beforeAll(async () => {
     brokers = (await sharedKafka()).brokers;
     const topics = await createTopics(brokers, prefix, 3);
-    await produce(brokers, prefix, { counts, devices: DEVICES, invalid: INVALID, frames: true, late: LATE });
+    await produce(brokers, prefix, { counts, devices: DEVICES, invalid: INVALID, frames: true, late: LATE, awkward: true });
     const config = testConfig({
       kafka: { brokers, groupId: `${prefix}sink`, topicPrefix: prefix },
       lake: { root: lake },
@@ -57,7 +57,8 @@ describe(`sink → local lake (${Object.values(counts).reduce((a, b) => a + b) +
         UNION ALL SELECT 'traffic', count(*), count(DISTINCT (deviceId, seq)) FROM traffic_data`);
       const got = Object.fromEntries(rows.map((r) => [r.s, [Number(r.n), Number(r.d)]]));
       expect(got).toEqual({
-        gps: [counts.gps + LATE, counts.gps + LATE],
+        // + the awkward workload's row with a duplicate name
+        gps: [counts.gps + LATE + 1, counts.gps + LATE + 1],
         vehicle: [counts.vehicle, counts.vehicle],
         weather: [counts.weather, counts.weather],
         emergency: [counts.emergency, counts.emergency],
@@ -81,7 +82,11 @@ describe(`sink → local lake (${Object.values(counts).reduce((a, b) => a + b) +
       ]);
       // The saved queries run against the same names.
       const latest = await q.query(SAVED_QUERIES['latest-positions']!.sql);
-      expect(latest.rows.length).toBe(DEVICES + 1);
+      // + late-car and the awkward workload's dup-car
+      expect(latest.rows.length).toBe(DEVICES + 2);
+      // The record with a duplicate name holds what JSON.parse validated: its last latitude.
+      const dup = await q.query(`SELECT latitude, dt FROM gps_data WHERE deviceId = 'dup-car'`);
+      expect(dup.rows).toEqual([{ latitude: AWKWARD_LATITUDE, dt: '2026-11-26' }]);
       const trip = await q.query(SAVED_QUERIES['trip-summary']!.sql, { device: 'car-0001', from: '2026-11-27T10:00:00Z', to: '2026-11-27T11:00:00Z' });
       expect(Number(trip.rows[0]!.points)).toBeGreaterThan(0);
       expect(Number(trip.rows[0]!.distance_km)).toBeGreaterThan(0);
@@ -97,6 +102,7 @@ describe(`sink → local lake (${Object.values(counts).reduce((a, b) => a + b) +
     expect(await health.json()).toMatchObject({ ok: true });
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toMatch(new RegExp(`fleetlake_sink_dead_letters_total\\{topic="${prefix.replace('.', '\\.')}gps_data",reason="schema"\\} ${INVALID}`));
+    expect(text).toMatch(new RegExp(`fleetlake_sink_dead_letters_total\\{topic="${prefix.replace('.', '\\.')}gps_data",reason="not_json"\\} 2`));
     expect(text).toContain('fleetlake_sink_objects_written_total{kind="parquet"}');
   });
 
@@ -136,8 +142,9 @@ describe(`sink → local lake (${Object.values(counts).reduce((a, b) => a + b) +
   });
 
   it('dead letters hold each invalid record with its reason; frames are JPEG objects the traffic rows point at', async () => {
-    const dead = await duck<{ reason: string; n: number }>(`SELECT reason, count(*)::INT AS n FROM read_json('${lake}/dead_letter/*/*.jsonl') GROUP BY reason`);
-    expect(dead).toEqual([{ reason: 'schema', n: INVALID }]);
+    const dead = await duck<{ reason: string; n: number }>(`SELECT reason, count(*)::INT AS n FROM read_json('${lake}/dead_letter/*/*.jsonl') GROUP BY reason ORDER BY reason`);
+    // The awkward workload: not UTF-8, and an unpaired surrogate.
+    expect(dead).toEqual([{ reason: 'not_json', n: 2 }, { reason: 'schema', n: INVALID }]);
     const q = await LakeQuery.open(lake);
     try {
       const { rows } = await q.query(`SELECT snapshotUri AS u FROM traffic_data`);

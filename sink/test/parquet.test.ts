@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -61,6 +61,23 @@ describe('ParquetEncoder', () => {
     expect(hash(a)).toBe(hash(b));
     const ids = await read(`SELECT id FROM '${a}' LIMIT 3`);
     expect(ids.map((r) => r.id)).toEqual([0, 1, 2].map((i) => makeRecord('vehicle', i).id));
+  });
+
+  it('stores what JSON.parse validated for an object with a duplicate name, which DuckDB alone refuses', async () => {
+    const file = join(dir, 'dup.parquet');
+    const good = lines('gps', 3);
+    const dup = Buffer.from(JSON.stringify(makeRecord('gps', 7)).replace('"latitude":', '"latitude":999,"latitude":'));
+    const cr = Buffer.from(JSON.stringify(makeRecord('gps', 8)).replace('"seq":', '\r"seq":'));
+    await encoder.encode('gps', [good[0]!, Buffer.concat([dup, Buffer.from('\n')]), good[1]!, Buffer.concat([cr, Buffer.from('\n')]), good[2]!], file);
+    const rows = await read(`SELECT id, latitude FROM '${file}'`);
+    expect(rows.map((r) => r.id)).toEqual([0, 7, 1, 8, 2].map((i) => makeRecord('gps', i).id));
+    expect(rows[1]!.latitude).toBe(makeRecord('gps', 7).latitude);
+    // The same input gives the same file (a replay), though it took the second way.
+    const again = join(dir, 'dup-again.parquet');
+    await encoder.encode('gps', [good[0]!, Buffer.concat([dup, Buffer.from('\n')]), good[1]!, Buffer.concat([cr, Buffer.from('\n')]), good[2]!], again);
+    const hash = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    expect(hash(again)).toBe(hash(file));
+    expect(readdirSync(dir).filter((f) => f.includes('normalized'))).toEqual([]);
   });
 
   it('missing optional properties become NULL', async () => {
