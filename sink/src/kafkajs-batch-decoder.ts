@@ -233,11 +233,10 @@ export class FetchedRecord implements DecodedRecord {
     private readonly timestampDelta: number,
     /** Where the key's length varint starts. */
     private readonly keyAt: number,
-    /** The value's bytes in `buffer`; `valueStart` is -1 for a null value. */
+    /** The value's bytes in `buffer`; `valueStart` is -1 for a null value. The headers follow. */
     readonly valueStart: number,
     readonly valueEnd: number,
-    /** Where the headers' count varint starts, and where the record ends. */
-    private readonly headersAt: number,
+    /** Where the record ends. */
     private readonly end: number,
   ) {}
 
@@ -277,7 +276,7 @@ export class FetchedRecord implements DecodedRecord {
 
   get headers(): Headers {
     if (this.headersCache === undefined) {
-      pos = this.headersAt;
+      pos = this.valueEnd;
       this.headersCache = headers(this.batch.buf, this.end);
     }
     return this.headersCache;
@@ -290,7 +289,7 @@ export class FetchedRecord implements DecodedRecord {
   header(name: string): Buffer | null | undefined {
     const buf = this.batch.buf;
     const wanted = nameBytes(name);
-    pos = this.headersAt;
+    pos = this.valueEnd;
     const count = varInt(buf, this.end);
     for (let i = 0; i < count; i++) {
       const length = varInt(buf, this.end);
@@ -402,9 +401,8 @@ function decodeUncompressed(buf: Buffer, start: number, end: number): DecodedBat
     skipBytes(buf, recordEnd);
     const valueStart = skipBytes(buf, recordEnd);
     const valueEnd = pos;
-    const headersAt = pos;
     skipHeaders(buf, recordEnd);
-    records[i] = new FetchedRecord(shared, recordAttributes, sum(firstOffset.exact, offsetDelta), timestampDelta, keyAt, valueStart, valueEnd, headersAt, recordEnd);
+    records[i] = new FetchedRecord(shared, recordAttributes, sum(firstOffset.exact, offsetDelta), timestampDelta, keyAt, valueStart, valueEnd, recordEnd);
     // kafkajs ignores bytes left in a record after its headers.
     pos = recordEnd;
   }
