@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@fleetlake/testkit';
 import { EncodedRecord, fastRecordEncoder, installFastRecordEncoder, kafkajsRecordEncoder } from '../src/kafkajs-record-encoder.js';
 
 const require = createRequire(import.meta.url);
@@ -8,11 +9,6 @@ const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') 
 };
 
 const bytes = (e: { buf: Buffer; buffer?: Buffer }) => Buffer.from(e.buffer ?? e.buf);
-
-/** Deterministic pseudo-random numbers, so a failure can be reproduced. */
-function rng(seed: number) {
-  return () => ((seed = Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
-}
 
 function randomString(r: () => number, max: number): string {
   const alphabet = 'abcxyz/-_:0123456789äöü€😀';
@@ -24,7 +20,7 @@ function randomString(r: () => number, max: number): string {
 
 describe('fastRecordEncoder', () => {
   it('writes the same bytes as kafkajs for random records', () => {
-    const r = rng(42);
+    const r = seededRandom(42);
     for (let i = 0; i < 2000; i++) {
       const pick = r();
       const record = {

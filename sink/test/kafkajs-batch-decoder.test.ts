@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@fleetlake/testkit';
 import { FetchedRecord, fastRecordBatchDecoder, installFastRecordBatchDecoder, kafkajsRecordBatchDecoder, type DecodedBatch, type KafkajsDecoder } from '../src/kafkajs-batch-decoder.js';
 
 const require = createRequire(import.meta.url);
@@ -10,11 +11,6 @@ const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') 
 };
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (buf: Buffer) => KafkajsDecoder & { canReadBytes(n: number): boolean };
 const GZIP = 1;
-
-/** Deterministic pseudo-random numbers, so a failure can be reproduced. */
-function rng(seed: number) {
-  return () => ((seed = Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
-}
 
 function randomString(r: () => number, max: number): string {
   const alphabet = [...'abcxyz/-_:0123456789äöü€😀'];
@@ -67,7 +63,7 @@ async function decodeAll(buf: Buffer, decode: (d: KafkajsDecoder) => Promise<Dec
 
 describe('fastRecordBatchDecoder', () => {
   it('gives what kafkajs gives for random uncompressed batches, through the fast path', async () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     for (let b = 0; b < 40; b++) {
       const records = Array.from({ length: 1 + Math.floor(r() * 200) }, (_, i) => randomRecord(r, i));
       const firstOffset = [0, 12345, 2 ** 40][b % 3]!;
@@ -99,7 +95,7 @@ describe('fastRecordBatchDecoder', () => {
   });
 
   it('gives what kafkajs gives for consecutive batches with a partial one at the end', async () => {
-    const r = rng(11);
+    const r = seededRandom(11);
     const parts = await Promise.all([0, 200, 400].map((firstOffset) => batch(Array.from({ length: 200 }, (_, i) => randomRecord(r, i)), { firstOffset })));
     const whole = Buffer.concat(parts);
     for (const cut of [whole.length, whole.length - 1, whole.length - parts[2]!.length + 70]) {
@@ -109,7 +105,7 @@ describe('fastRecordBatchDecoder', () => {
   });
 
   it('leaves compressed batches, offsets beyond 2^53 and malformed records to kafkajs', async () => {
-    const r = rng(3);
+    const r = seededRandom(3);
     const records = Array.from({ length: 50 }, (_, i) => randomRecord(r, i));
     const gzip = await batch(records, { compression: GZIP });
     const huge = await batch(records, { firstOffset: '9007199254740993' });

@@ -10,3 +10,4 @@ export * from './registry.js';
 export * from './tcp-proxy.js';
 export * from './proc-stat.js';
 export * from './shebang.js';
+export * from './random.js';
