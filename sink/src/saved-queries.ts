@@ -36,6 +36,26 @@ SELECT $device AS deviceid, min("timestamp") AS started, max("timestamp") AS end
   round(avg(speed), 2) AS avg_reported_speed_kmh
 FROM d`,
   },
+  track: {
+    description: 'positions of one vehicle in a time window, in order (its track)',
+    params: ['device', 'from', 'to'],
+    sql: `SELECT "timestamp", seq, latitude, longitude, speed, direction, coursedeg
+FROM fleetlake.gps_data_dedup WHERE ${WINDOW} ORDER BY "timestamp", seq`,
+  },
+  incidents: {
+    description: 'every incident at its latest report, the active ones first, then the newest',
+    params: [],
+    sql: `SELECT incidentid, type, status, deviceid, "timestamp", latitude, longitude, description
+FROM (SELECT *, row_number() OVER (PARTITION BY incidentid ORDER BY "timestamp" DESC, seq DESC) AS rn FROM fleetlake.emergency_data_dedup)
+WHERE rn = 1 AND type <> 'None' ORDER BY CASE WHEN status = 'Active' THEN 0 ELSE 1 END, "timestamp" DESC, incidentid`,
+  },
+  'incidents-along-trip': {
+    description: 'incidents one vehicle reported in a time window, each at its latest report in the window',
+    params: ['device', 'from', 'to'],
+    sql: `SELECT incidentid, type, status, "timestamp", latitude, longitude, description
+FROM (SELECT *, row_number() OVER (PARTITION BY incidentid ORDER BY "timestamp" DESC, seq DESC) AS rn FROM fleetlake.emergency_data_dedup WHERE ${WINDOW})
+WHERE rn = 1 AND type <> 'None' ORDER BY "timestamp", incidentid`,
+  },
   'active-incidents': {
     description: 'incidents whose latest report is Active',
     params: [],

@@ -1,0 +1,17 @@
+import { FleetlakeError } from '@fleetlake/core';
+
+/** An error a request gets as an HTTP status with a JSON body `{ error, code }` (and the page shows it). */
+export class HttpError extends FleetlakeError {
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+  ) {
+    super(code, message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badParameter = (name: string, why: string) => new HttpError(400, 'BAD_PARAMETER', `bad parameter "${name}": ${why}`);
+export const unknownVehicle = (deviceId: string) => new HttpError(404, 'UNKNOWN_VEHICLE', `unknown vehicle "${deviceId}": it has no position in the lake and none arrived live`);
+export const notFound = (what: string) => new HttpError(404, 'NOT_FOUND', what);

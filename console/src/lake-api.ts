@@ -1,0 +1,169 @@
+import { SAVED_QUERIES, type LakeQuery, type Row } from '@fleetlake/sink';
+import { HttpError, notFound } from './http-errors.js';
+import type { LakeReader } from './lake-reader.js';
+import type { Incident, Position } from './live-state.js';
+import { windowDays, type Window } from './params.js';
+
+/**
+ * What the pages ask of the lake, each answered by the operator's saved queries (the sink's
+ * SAVED_QUERIES, over the dedup views) with bound parameters: nothing from a request becomes SQL.
+ */
+
+type Json = Row[string] | undefined;
+
+/** DuckDB names columns as the Parquet files spell them (deviceId); the console reads them lower-cased. */
+const lower = (row: Row): Record<string, Json> => Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
+
+/** A TIMESTAMPTZ as DuckDB prints it in UTC ("2026-11-27 22:54:39.123+00") to ISO-8601. */
+export function isoTime(v: Json): string {
+  const ms = Date.parse(String(v).replace(' ', 'T').replace(/\+00(:00)?$/, 'Z'));
+  if (Number.isNaN(ms)) throw new Error(`not a timestamp from the lake: ${JSON.stringify(v)}`);
+  return new Date(ms).toISOString();
+}
+
+const num = (v: Json): number => Number(v);
+const optNum = (v: Json): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+const str = (v: Json): string => String(v ?? '');
+
+async function saved(lake: LakeQuery, name: string, params?: Record<string, string>): Promise<Record<string, Json>[]> {
+  const q = SAVED_QUERIES[name];
+  if (!q) throw new Error(`saved query ${name} is missing from @fleetlake/sink`);
+  return (await lake.query(q.sql, params)).rows.map(lower);
+}
+
+export interface TripSummary {
+  points: number;
+  started?: string | undefined;
+  ended?: string | undefined;
+  distanceKm: number;
+  durationS: number;
+  avgSpeedKmh?: number | undefined;
+  avgReportedSpeedKmh?: number | undefined;
+}
+
+/** A track point: [epoch ms, latitude, longitude, speed km/h]. */
+export type TrackPoint = [number, number, number, number];
+
+export interface Frame {
+  timestamp: string;
+  frameId: string;
+  cameraId: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+export interface Weather {
+  timestamp: string;
+  latitude: number;
+  longitude: number;
+  temperature: number;
+  condition: string;
+  precipitation: number;
+  windSpeed: number;
+  humidity: number;
+  airQualityIndex: number;
+}
+
+export interface VehicleView {
+  deviceId: string;
+  window: { from: string; to: string };
+  summary: TripSummary;
+  track: TrackPoint[];
+  incidents: Incident[];
+  weather: Weather[];
+  frames: { total: number; shown: Frame[] };
+}
+
+const toIncident = (r: Record<string, Json>, deviceId?: string): Incident => ({
+  incidentId: str(r.incidentid),
+  deviceId: deviceId ?? str(r.deviceid),
+  type: str(r.type),
+  status: r.status === 'Active' ? 'Active' : 'Resolved',
+  timestamp: isoTime(r.timestamp),
+  latitude: num(r.latitude),
+  longitude: num(r.longitude),
+  description: str(r.description),
+});
+
+/** Every `n`-th of a list so that at most `max` remain, first and last kept. */
+export function spread<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  if (max === 1) return [items[0]!];
+  return Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]!);
+}
+
+export class LakeApi {
+  constructor(
+    private readonly lake: LakeReader,
+    private readonly limits: { maxTrackPoints: number; maxFrames: number },
+  ) {}
+
+  /** The latest position of every vehicle in the lake. */
+  async fleet(): Promise<Position[]> {
+    return this.lake.withLake(undefined, async (lake) =>
+      (await saved(lake, 'latest-positions')).map((r) => ({
+        deviceId: str(r.deviceid),
+        timestamp: isoTime(r.timestamp),
+        seq: -1,
+        latitude: num(r.latitude),
+        longitude: num(r.longitude),
+        speed: optNum(r.speed),
+        direction: r.direction === null ? undefined : str(r.direction),
+        vehicleType: r.vehicletype === null ? undefined : str(r.vehicletype),
+      })),
+    );
+  }
+
+  /** Every incident at its latest report, active ones first. */
+  async incidents(): Promise<Incident[]> {
+    return this.lake.withLake(undefined, async (lake) => (await saved(lake, 'incidents')).map((r) => toIncident(r)));
+  }
+
+  async vehicle(deviceId: string, w: Window): Promise<VehicleView> {
+    const params = { device: deviceId, from: w.from, to: w.to };
+    return this.lake.withLake(windowDays(w), async (lake) => {
+      const [s] = await saved(lake, 'trip-summary', params);
+      const points = num(s?.points ?? 0);
+      if (points > this.limits.maxTrackPoints) {
+        throw new HttpError(413, 'WINDOW_TOO_LARGE', `${points} positions in this window, more than lake.maxTrackPoints (${this.limits.maxTrackPoints}): ask for a shorter window`);
+      }
+      const track = (await saved(lake, 'track', params)).map((r): TrackPoint => [Date.parse(isoTime(r.timestamp)), num(r.latitude), num(r.longitude), num(r.speed)]);
+      const incidents = (await saved(lake, 'incidents-along-trip', params)).map((r) => toIncident(r, deviceId));
+      const weather = (await saved(lake, 'weather-along-trip', params)).map((r): Weather => ({
+        timestamp: isoTime(r.timestamp), latitude: num(r.latitude), longitude: num(r.longitude), temperature: num(r.temperature), condition: str(r.weathercondition),
+        precipitation: num(r.precipitation), windSpeed: num(r.windspeed), humidity: num(r.humidity), airQualityIndex: num(r.airqualityindex),
+      }));
+      const frames = (await saved(lake, 'frames', params)).filter((r) => r.snapshoturi !== null).map((r): Frame => ({
+        timestamp: isoTime(r.timestamp), frameId: str(r.frameid), cameraId: str(r.cameraid), width: num(r.width), height: num(r.height), bytes: num(r.bytes),
+      }));
+      return {
+        deviceId,
+        window: { from: w.from, to: w.to },
+        summary: {
+          points,
+          started: points ? isoTime(s!.started!) : undefined,
+          ended: points ? isoTime(s!.ended!) : undefined,
+          distanceKm: num(s?.distance_km ?? 0),
+          durationS: num(s?.duration_s ?? 0),
+          avgSpeedKmh: optNum(s?.avg_speed_kmh ?? null),
+          avgReportedSpeedKmh: optNum(s?.avg_reported_speed_kmh ?? null),
+        },
+        track,
+        incidents,
+        weather,
+        frames: { total: frames.length, shown: spread(frames, this.limits.maxFrames) },
+      };
+    });
+  }
+
+  /** The JPEG of one of a vehicle's frames in a window, found by its traffic_data row's snapshotUri. */
+  async frame(deviceId: string, frameId: string, w: Window): Promise<Buffer> {
+    const uri = await this.lake.withLake(windowDays(w), async (lake) => {
+      const row = (await saved(lake, 'frames', { device: deviceId, from: w.from, to: w.to })).find((r) => r.frameid === frameId);
+      return row?.snapshoturi;
+    });
+    if (uri === undefined || uri === null) throw notFound(`no frame "${frameId}" of vehicle "${deviceId}" between ${w.from} and ${w.to}`);
+    return this.lake.readFrame(String(uri));
+  }
+}
