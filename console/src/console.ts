@@ -23,7 +23,8 @@ export function contentSecurityPolicy(tileUrl: string): string {
     `img-src 'self' blob: data:${tiles ? ` ${tiles}` : ''}`,
     // Leaflet positions its panes and markers with style attributes.
     "style-src 'self' 'unsafe-inline'",
-    "connect-src 'self'",
+    // blob: lets the page read back an image it shows (frames are fetched with the token, shown as blob URLs).
+    "connect-src 'self' blob:",
     "frame-ancestors 'none'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -70,7 +71,7 @@ export class Console {
       : undefined;
     const lake = await openLake(config, logger);
     const health = new HealthMonitor({ ...config.health, topicPrefix: k.topicPrefix, logger }, feed);
-    const metrics = new ConsoleMetrics(live, hub);
+    const metrics = new ConsoleMetrics(live, hub, lake);
     const auth = new Auth(config.auth);
     const api = new LakeApi(lake, { maxTrackPoints: config.lake.maxTrackPoints, maxFrames: config.lake.maxFrames });
     const http = new ConsoleHttp({

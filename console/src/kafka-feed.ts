@@ -15,6 +15,19 @@ export interface FeedRecord {
   value: Buffer | null;
   /** The record's Kafka timestamp (ms). */
   timestamp: number;
+  /** Header values as text (the first, when a header repeats). */
+  headers: Record<string, string>;
+}
+
+type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined;
+
+function headerText(headers: RawHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[k] = first.toString();
+  }
+  return out;
 }
 
 export interface FeedTopic {
@@ -100,7 +113,7 @@ class KafkajsFeed implements KafkaFeed {
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        onRecords(batch.messages.map((m) => ({ topic: batch.topic, key: m.key ? m.key.toString('utf8') : null, value: m.value, timestamp: Number(m.timestamp) })));
+        onRecords(batch.messages.map((m) => ({ topic: batch.topic, key: m.key ? m.key.toString('utf8') : null, value: m.value, timestamp: Number(m.timestamp), headers: headerText(m.headers) })));
       },
     });
     this.options.logger.info({ groupId, topics: this.options.topics.map((t) => t.topic) }, 'live feed consuming');

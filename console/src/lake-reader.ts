@@ -14,6 +14,8 @@ export interface LakeReader {
   withLake<T>(days: readonly string[] | undefined, fn: (lake: LakeQuery) => Promise<T>): Promise<T>;
   /** The JPEG a traffic_data row's snapshotUri names; refuses any URI outside the lake's frames. */
   readFrame(snapshotUri: string): Promise<Buffer>;
+  /** Counters for /metrics (an S3 lake's cache: objects fetched, cache hits, evictions, bytes fetched). */
+  readonly counters?: Readonly<Record<string, number>>;
   stop(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import { deviceStatusValidator, KAFKA_TOPICS, parseRecord, STREAMS, utf8Text, type Stream } from '@fleetlake/contracts';
+import { MARKER_HEADER } from '@fleetlake/sink';
 import type { FeedRecord } from './kafka-feed.js';
 
 /** A vehicle's latest position as the map shows it. */
@@ -59,6 +60,8 @@ export class LiveState {
   private readonly streamOf = new Map<string, Stream>();
   readonly rejected: Record<RejectReason, number> = { not_json: 0, schema: 0, payload_too_large: 0, device_mismatch: 0, too_many_devices: 0, unknown_topic: 0 };
   records = 0;
+  /** The sink's flush markers and empty values (tombstones of the compacted status topic): not records, skipped. */
+  skipped = 0;
 
   constructor(
     private readonly options: { topicPrefix: string; statusTopic: string; maxDevices: number },
@@ -96,6 +99,10 @@ export class LiveState {
   accept(records: readonly FeedRecord[]): void {
     for (const r of records) {
       this.records++;
+      if (r.value === null || r.headers[MARKER_HEADER] !== undefined) {
+        this.skipped++;
+        continue;
+      }
       if (r.topic === this.options.statusTopic) this.acceptStatus(r);
       else this.acceptStream(r);
     }

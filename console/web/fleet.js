@@ -37,7 +37,7 @@ export async function fleetView(root, { config, navigate }) {
     tbody.innerHTML = list.map(row).join('');
     root.querySelector('#fleet-count').textContent = `${list.length} vehicle${list.length === 1 ? '' : 's'}`;
   };
-  const place = (v, receivedAt) => {
+  const place = (v) => {
     if (!v.position) return;
     let m = markers.get(v.deviceId);
     const at = [v.position.latitude, v.position.longitude];
@@ -50,7 +50,6 @@ export async function fleetView(root, { config, navigate }) {
       m.setLatLng(at);
       m.setIcon(vehicleIcon(v));
     }
-    if (receivedAt) m.getElement()?.querySelector('.vehicle-marker')?.setAttribute('data-received-at', String(receivedAt));
   };
   const take = (list) => {
     for (const v of list) {
@@ -69,7 +68,7 @@ export async function fleetView(root, { config, navigate }) {
 
   let redraw;
   const schedule = () => (redraw ??= setTimeout(() => { redraw = undefined; drawTable(); }, 250));
-  const off = onLive((type, event, receivedAt) => {
+  const off = onLive((type, event) => {
     if (type === 'snapshot') {
       take(event.vehicles);
       schedule();
@@ -80,13 +79,13 @@ export async function fleetView(root, { config, navigate }) {
       v.position = p;
       v.lastSeen = !v.lastSeen || Date.parse(p.timestamp) > Date.parse(v.lastSeen) ? p.timestamp : v.lastSeen;
       vehicles.set(p.deviceId, v);
-      place(v, receivedAt);
+      place(v);
       schedule();
     } else if (type === 'status') {
       const v = vehicles.get(event.deviceId) ?? { deviceId: event.deviceId };
       v.status = event.status;
       vehicles.set(event.deviceId, v);
-      place(v, receivedAt);
+      place(v);
       schedule();
     }
   });

@@ -13,7 +13,9 @@ export function time(iso) {
 export function ago(iso, now = Date.now()) {
   if (!iso) return '–';
   const s = Math.round((now - Date.parse(iso)) / 1000);
-  if (s < 0) return 'in the future';
+  // A simulated vehicle's clock may run ahead of this computer's.
+  if (s < -5) return `${time(iso).slice(11)} (ahead of this clock)`;
+  if (s < 0) return 'just now';
   if (s < 90) return `${s} s ago`;
   if (s < 5400) return `${Math.round(s / 60)} min ago`;
   if (s < 129600) return `${Math.round(s / 3600)} h ago`;

@@ -9,7 +9,7 @@ export function headingDeg(position) {
 }
 
 export function createMap(element, config) {
-  const map = L.map(element, { preferCanvas: false, zoomControl: true, attributionControl: true });
+  const map = L.map(element, { zoomSnap: 0.25, zoomControl: true, attributionControl: true });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   if (config.map.tileUrl) {
     L.tileLayer(config.map.tileUrl, { maxZoom: config.map.maxZoom, attribution: config.map.attribution }).addTo(map);

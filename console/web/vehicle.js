@@ -91,7 +91,7 @@ export async function vehicleView(root, { config, params, search, navigate }) {
   if (v.track.length) map.fitBounds(layer.getBounds().pad(0.1));
 
   for (const w of v.weather) {
-    L.circleMarker([w.latitude, w.longitude], { radius: 5, weight: 1, color: '#333', fillColor: WEATHER_COLOURS[w.condition] ?? '#888', fillOpacity: 0.9, className: 'weather-marker' })
+    L.circleMarker([w.latitude, w.longitude], { radius: 3, weight: 1, color: '#333', fillColor: WEATHER_COLOURS[w.condition] ?? '#888', fillOpacity: 0.9, className: 'weather-marker' })
       .bindTooltip(`${esc(w.condition)}, ${fixed(w.temperature, 1)} °C, ${esc(time(w.timestamp))}`).addTo(map);
   }
   for (const i of v.incidents) {
