@@ -60,7 +60,7 @@ export function speedTrack(track) {
   let colour;
   let drawn = 0;
   const flush = () => {
-    if (run.length > 1) L.polyline(run, { color: colour, weight: 4, opacity: 0.9 }).addTo(group);
+    if (run.length > 1) L.polyline(run, { color: colour, weight: 5, opacity: 0.9 }).addTo(group);
     drawn += run.length - (drawn ? 1 : 0);
   };
   for (const [, lat, lon, speed] of track) {

@@ -85,15 +85,15 @@ export async function vehicleView(root, { config, params, search, navigate }) {
 
   const mapEl = root.querySelector('#map');
   const map = createMap(mapEl, config);
+  for (const w of v.weather) {
+    L.circleMarker([w.latitude, w.longitude], { radius: 2.5, weight: 0, color: '#333', fillColor: WEATHER_COLOURS[w.condition] ?? '#888', fillOpacity: 0.9, className: 'weather-marker' })
+      .bindTooltip(`${esc(w.condition)}, ${fixed(w.temperature, 1)} °C, ${esc(time(w.timestamp))}`).addTo(map);
+  }
+  // The track over the weather reports, incidents and frames over the track.
   const { layer, drawn } = speedTrack(v.track);
   layer.addTo(map);
   mapEl.dataset.trackPoints = String(drawn);
   if (v.track.length) map.fitBounds(layer.getBounds().pad(0.1));
-
-  for (const w of v.weather) {
-    L.circleMarker([w.latitude, w.longitude], { radius: 3, weight: 1, color: '#333', fillColor: WEATHER_COLOURS[w.condition] ?? '#888', fillOpacity: 0.9, className: 'weather-marker' })
-      .bindTooltip(`${esc(w.condition)}, ${fixed(w.temperature, 1)} °C, ${esc(time(w.timestamp))}`).addTo(map);
-  }
   for (const i of v.incidents) {
     L.circleMarker([i.latitude, i.longitude], { radius: 8, weight: 2, color: '#fff', fillColor: i.status === 'Active' ? '#d7191c' : '#8c2d04', fillOpacity: 1, className: 'incident-marker' })
       .bindPopup(`<b>${esc(i.type)}</b> (${esc(i.status)})<br>${esc(time(i.timestamp))}<br>${esc(i.description)}`).addTo(map);
