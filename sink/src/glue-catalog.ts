@@ -7,16 +7,17 @@ import {
   type GlueClient,
   type TableInput,
 } from '@aws-sdk/client-glue';
+import type { EventTimeWindow } from '@fleetlake/contracts';
 import { DATABASE, GLUE_TYPES, INPUT_FORMAT, OUTPUT_FORMAT, PARTITION_KEY, PRESTO_TYPES, SERDE, athenaName, dedupViewSql, projectionParameters, tableDefs, tableLocation, type TableDef } from './tables.js';
 
 /** Glue TableInput of a stream's EXTERNAL_TABLE: Parquet SerDe, `dt` partition key, partition projection. */
-export function tableInput(def: TableDef, lakeUri: string): TableInput {
+export function tableInput(def: TableDef, lakeUri: string, window?: EventTimeWindow): TableInput {
   const location = tableLocation(lakeUri, def.name);
   return {
     Name: def.name,
     Description: `Fleetlake ${def.stream} records (Parquet, one file per Kafka partition segment and event date)`,
     TableType: 'EXTERNAL_TABLE',
-    Parameters: { EXTERNAL: 'TRUE', classification: 'parquet', 'parquet.compression': 'ZSTD', ...projectionParameters(location) },
+    Parameters: { EXTERNAL: 'TRUE', classification: 'parquet', 'parquet.compression': 'ZSTD', ...projectionParameters(location, window) },
     PartitionKeys: [{ Name: PARTITION_KEY, Type: 'string', Comment: 'event date (UTC), YYYY-MM-DD' }],
     StorageDescriptor: {
       Columns: def.columns.map((c) => ({ Name: athenaName(c.name), Type: GLUE_TYPES[c.type] })),
@@ -72,7 +73,7 @@ async function upsertTable(glue: GlueClient, input: TableInput): Promise<'create
 }
 
 /** Creates or updates database `fleetlake`, one table per stream and the dedup views. Idempotent. */
-export async function ensureCatalog(glue: GlueClient, lakeUri: string): Promise<{ name: string; action: 'created' | 'updated' }[]> {
+export async function ensureCatalog(glue: GlueClient, lakeUri: string, window?: EventTimeWindow): Promise<{ name: string; action: 'created' | 'updated' }[]> {
   try {
     await glue.send(new GetDatabaseCommand({ Name: DATABASE }));
   } catch (err) {
@@ -81,7 +82,7 @@ export async function ensureCatalog(glue: GlueClient, lakeUri: string): Promise<
   }
   const out: { name: string; action: 'created' | 'updated' }[] = [];
   for (const def of tableDefs()) {
-    out.push({ name: def.name, action: await upsertTable(glue, tableInput(def, lakeUri)) });
+    out.push({ name: def.name, action: await upsertTable(glue, tableInput(def, lakeUri, window)) });
     out.push({ name: def.view, action: await upsertTable(glue, viewInput(def)) });
   }
   return out;

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { Json } from '@duckdb/node-api';
+import { ConfigError } from '@fleetlake/core';
 import { DATABASE, PARTITION_KEY, dedupViewSql, tableDefs, type TableDef } from './tables.js';
 import { quoteIdent } from './parquet.js';
 
@@ -35,7 +36,11 @@ export class LakeQuery {
     private readonly con: DuckDBConnection,
   ) {}
 
+  /** Throws a ConfigError when `lakeDir` is not a folder: a mistyped path must not answer 0 rows. */
   static async open(lakeDir: string): Promise<LakeQuery> {
+    const stat = statSync(lakeDir, { throwIfNoEntry: false });
+    if (!stat) throw new ConfigError(`lake folder ${lakeDir} does not exist`, { lakeDir });
+    if (!stat.isDirectory()) throw new ConfigError(`lake ${lakeDir} is not a folder`, { lakeDir });
     const instance = await DuckDBInstance.create(':memory:');
     const con = await instance.connect();
     await con.run(`SET TimeZone = 'UTC'`);

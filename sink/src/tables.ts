@@ -1,4 +1,4 @@
-import { STREAMS, columnsOf, tableOf, type ColumnType, type Stream } from '@fleetlake/contracts';
+import { DEFAULT_EVENT_TIME_WINDOW, STREAMS, columnsOf, projectionRange, tableOf, type ColumnType, type EventTimeWindow, type Stream } from '@fleetlake/contracts';
 
 /** Glue / Athena (Hive DDL) type of each contract column type. */
 export const GLUE_TYPES: Record<ColumnType, string> = {
@@ -22,8 +22,8 @@ export const PRESTO_TYPES: Record<ColumnType, string> = {
 
 export const DATABASE = 'fleetlake';
 export const PARTITION_KEY = 'dt';
-/** Oldest `dt` that partition projection enumerates. */
-export const PROJECTION_START = '2020-01-01';
+/** Oldest `dt` that partition projection enumerates: one definition, with the event-time window, in contracts. */
+export { PROJECTION_START } from '@fleetlake/contracts';
 
 export const SERDE = 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe';
 export const INPUT_FORMAT = 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat';
@@ -52,12 +52,13 @@ export function tableLocation(lakeUri: string, table: string): string {
   return `${lakeUri.replace(/\/+$/, '')}/${table}/`;
 }
 
-export function projectionParameters(location: string): Record<string, string> {
+/** The `dt` range follows the event-time window the bridge and the sink accept records in (contracts' event-time.ts). */
+export function projectionParameters(location: string, window: EventTimeWindow = DEFAULT_EVENT_TIME_WINDOW): Record<string, string> {
   return {
     'projection.enabled': 'true',
     'projection.dt.type': 'date',
     'projection.dt.format': 'yyyy-MM-dd',
-    'projection.dt.range': `${PROJECTION_START},NOW`,
+    'projection.dt.range': projectionRange(window),
     'projection.dt.interval': '1',
     'projection.dt.interval.unit': 'DAYS',
     'storage.location.template': `${location}dt=\${dt}`,

@@ -25,6 +25,13 @@ describe('Glue tables and Athena DDL', () => {
     expect(ddl).toContain("PARTITIONED BY (`dt` string)");
   });
 
+  it("projects dt over the event-time window the bridge and the sink accept: from its start to a day after now", () => {
+    expect(ddl.match(/'projection.dt.range' = '2020-01-01,NOW\+1DAYS'/g)!.length).toBe(5);
+    const window = { earliest: '2024-03-01', maxAheadMs: 2 * 86_400_000 };
+    expect(athenaDdl('s3://lake/raw', window)).toContain("'projection.dt.range' = '2024-03-01,NOW+2DAYS'");
+    expect(tableInput(tableDefs()[0]!, 's3://lake/raw', window).Parameters!['projection.dt.range']).toBe('2024-03-01,NOW+2DAYS');
+  });
+
   it('stores the dedup views in the Presto view envelope Athena reads', () => {
     const view = viewInput(tableDefs()[1]!);
     expect(view.TableType).toBe('VIRTUAL_VIEW');

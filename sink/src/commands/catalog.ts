@@ -36,7 +36,7 @@ Examples:
     }
     const glue = new GlueClient(common);
     const lakeUri = `s3://${root.bucket}${root.prefix ? `/${root.prefix}` : ''}`;
-    for (const r of await ensureCatalog(glue, lakeUri)) process.stdout.write(`fleetlake.${r.name}: ${r.action}\n`);
+    for (const r of await ensureCatalog(glue, lakeUri, config.eventTime)) process.stdout.write(`fleetlake.${r.name}: ${r.action}\n`);
     glue.destroy();
     return 0;
   },

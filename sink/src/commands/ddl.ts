@@ -21,7 +21,7 @@ Examples:
     const config = configFromFlags(values);
     const root = parseLakeRoot(config.lake.root);
     if (root.kind !== 's3') throw new ConfigError('ddl needs an s3://bucket/prefix lake root (Athena reads from S3)');
-    process.stdout.write(athenaDdl(`s3://${root.bucket}${root.prefix ? `/${root.prefix}` : ''}`));
+    process.stdout.write(athenaDdl(`s3://${root.bucket}${root.prefix ? `/${root.prefix}` : ''}`, config.eventTime));
     return 0;
   },
 };
