@@ -26,8 +26,8 @@ export interface PipelineOptions {
 export const SINK_GROUP = 'fleetlake-demo-sink';
 
 /** YAML is a superset of JSON: the configuration files are written as JSON, read by loadConfig. */
-function writeConfig(file: string, config: unknown): string {
-  writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
+function writeConfig(file: string, config: unknown, mode = 0o644): string {
+  writeFileSync(file, JSON.stringify(config, null, 2) + '\n', { mode });
   return file;
 }
 
@@ -77,7 +77,7 @@ export class Pipeline {
       const credentials = { devices: Object.fromEntries(await Promise.all(options.devices.map(async (d) => [d.deviceId, await hashPassword(d.password)] as const))) };
       const bridgeConfig = writeConfig(join(dir, 'bridge.yaml'), {
         mode: 'embedded',
-        mqtt: { tcp: { port: mqtt }, credentialsFile: writeConfig(join(dir, 'devices.yaml'), credentials) },
+        mqtt: { tcp: { port: mqtt }, credentialsFile: writeConfig(join(dir, 'devices.yaml'), credentials, 0o600) },
         kafka: { brokers: kafka.brokers },
         http: { port: bridgeHttp },
       });
