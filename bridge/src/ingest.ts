@@ -2,17 +2,10 @@ import { DEFAULT_DEAD_LETTER_KEEP_BYTES, eventTimeBounds, type EventTimeBounds }
 import { isRetriable, type Logger } from '@fleetlake/core';
 import type { AckCallback, KafkaWriter } from './kafka-writer.js';
 import type { BridgeMetrics } from './metrics.js';
-import { deadLetter, kafkaHeaders, routeMessage, type OutRecord, type RouteOptions } from './route.js';
+import { deadLetter, kafkaHeaders, routeMessage, withoutPayload, type OutRecord, type RouteOptions } from './route.js';
 
-/** A received message, for building dead letters after the fact. */
-interface Received {
-  mqttTopic: string;
-  payload: Buffer;
-  receivedAt: string;
-  deviceId: string | undefined;
-  /** Kafka refused it (or its first dead letter) already. */
-  refused?: boolean;
-}
+/** The issue a dead letter carries for a record Kafka refused. */
+const refusal = (record: OutRecord, err: Error) => ({ path: '', message: `Kafka refused the record for ${record.topic}: ${err.message}` });
 
 export interface IngestOptions {
   payloadBudget: number;
@@ -66,36 +59,41 @@ export class Ingest {
     const receivedAt = this.now();
     const routed = routeMessage(mqttTopic, payload, receivedAt, this.route, this.lastMs);
     this.receivedByKind[routed.kind].inc();
-    if (routed.kind === 'status') {
-      if (!this.options.statusKafkaTopic) return 'pass';
-      const record = { topic: this.options.statusKafkaTopic, key: routed.deviceId, value: payload, headers: kafkaHeaders(mqttTopic, receivedAt) };
-      this.write(record, { mqttTopic, payload, receivedAt, deviceId: routed.deviceId }, 'original', done);
-      return 'queued';
-    }
     if (routed.kind === 'dead') {
       this.metrics.deadLetters.inc({ reason: routed.reason });
       this.logger.debug({ mqttTopic, reason: routed.reason }, 'dead letter');
+      // Refused itself (a dead-letter topic with a small max.message.bytes): once more without the original bytes.
+      this.write(routed.record, (err) => withoutPayload(routed.record, refusal(routed.record, err)), done);
+      return 'dead';
     }
-    this.write(routed.record, { mqttTopic, payload, receivedAt, deviceId: routed.deviceId }, routed.kind === 'dead' ? 'dead_letter' : 'original', done);
-    return routed.kind === 'dead' ? 'dead' : 'queued';
+    let record: OutRecord;
+    if (routed.kind === 'status') {
+      if (!this.options.statusKafkaTopic) return 'pass';
+      record = { topic: this.options.statusKafkaTopic, key: routed.deviceId, value: payload, headers: kafkaHeaders(mqttTopic, receivedAt) };
+    } else {
+      record = routed.record;
+    }
+    // Refused for good (too large for its topic): a dead letter in its place, keeping the bytes up to the bound.
+    const keep = this.route.deadLetterKeepBytes ?? DEFAULT_DEAD_LETTER_KEEP_BYTES;
+    this.write(record, (err) => deadLetter('too_large_for_kafka', [refusal(record, err)], mqttTopic, payload, receivedAt, routed.deviceId, keep), done);
+    return 'queued';
   }
 
   /**
-   * Writes `record`. If Kafka refuses it for good: the original (a record or a status message) is
-   * replaced by a dead letter keeping the bytes up to the bound, and a dead letter by one without the
-   * original bytes (size and SHA-256 only); only when even that is refused does `done` get the error.
+   * Writes `record`; if Kafka refuses it for good, writes `replacement(err)` instead (and, if that is
+   * refused too, the replacement without the original bytes). `done` gets an error only when even the
+   * smallest dead letter was refused. The original payload is held (for the replacement) only as long
+   * as the record is, and for a record it is the record's own value.
    */
-  private write(record: OutRecord, msg: Received, stage: 'original' | 'dead_letter' | 'bare', done: AckCallback): void {
+  private write(record: OutRecord, replacement: ((err: Error) => OutRecord) | undefined, done: AckCallback, replaced = false): void {
     this.writer.write(record, (err) => {
-      if (!err || isRetriable(err) || stage === 'bare') return done(err);
-      const keep = stage === 'original' ? (this.route.deadLetterKeepBytes ?? DEFAULT_DEAD_LETTER_KEEP_BYTES) : 0;
-      const issue = { path: '', message: `Kafka refused the record for ${record.topic}: ${err.message}` };
-      // Once per message, however many fallbacks it takes.
-      if (!msg.refused) this.metrics.deadLetters.inc({ reason: 'too_large_for_kafka' });
-      msg.refused = true;
-      this.logger.warn({ mqttTopic: msg.mqttTopic, topic: record.topic, bytes: msg.payload.byteLength, keptBytes: keep }, 'Kafka refused a record as too large; writing a dead letter instead');
-      const fallback = deadLetter('too_large_for_kafka', [issue], msg.mqttTopic, msg.payload, msg.receivedAt, msg.deviceId, keep);
-      this.write(fallback, msg, stage === 'original' ? 'dead_letter' : 'bare', done);
+      if (!err || isRetriable(err) || !replacement) return done(err);
+      // Counted once per message, however many replacements it takes.
+      if (!replaced) this.metrics.deadLetters.inc({ reason: 'too_large_for_kafka' });
+      const next = replacement(err);
+      this.logger.warn({ topic: record.topic, key: record.key, bytes: record.value.byteLength, instead: next.value.byteLength }, 'Kafka refused a record as too large; writing a dead letter instead');
+      const last = next.topic === record.topic; // already a dead letter: the bare one is the end
+      this.write(next, last ? undefined : (err2) => withoutPayload(next, refusal(next, err2)), done, true);
     });
   }
 

@@ -76,7 +76,7 @@ class BackoffTable {
 interface Waiter {
   address: string;
   closed: () => boolean;
-  start: () => void;
+  start: (turn: 'run' | 'closed' | 'limited') => void;
   timer: NodeJS.Timeout;
 }
 
@@ -118,7 +118,7 @@ export class LoginGate {
       else {
         // Waits for a slot; a finished check hands its slot over, so `running` never exceeds the bound.
         const slot = await this.wait(address, closed);
-        if (slot !== 'run') return { checked: false, refusal: slot === 'timeout' ? 'login_busy' : 'closed' };
+        if (slot !== 'run') return { checked: false, refusal: slot === 'timeout' ? 'login_busy' : slot === 'limited' ? 'login_limited_address' : 'closed' };
       }
       let ok = false;
       try {
@@ -141,12 +141,12 @@ export class LoginGate {
     }
   }
 
-  private wait(address: string, closed: () => boolean): Promise<'run' | 'timeout' | 'closed'> {
+  private wait(address: string, closed: () => boolean): Promise<'run' | 'timeout' | 'closed' | 'limited'> {
     return new Promise((resolve) => {
       const waiter: Waiter = {
         address,
         closed,
-        start: () => resolve(closed() ? 'closed' : 'run'),
+        start: resolve,
         timer: setTimeout(() => {
           this.remove(waiter);
           resolve('timeout');
@@ -168,8 +168,13 @@ export class LoginGate {
     if (queue!.length === 0) this.waiting.delete(waiter.address);
   }
 
-  /** A check finished: its slot goes to the next waiter of the next address in turn, else back to the pool. */
+  /**
+   * A check finished: its slot goes to the next waiter of the next address in turn, else back to the
+   * pool. A waiter whose connection closed, or whose address earned a back-off while it waited, is
+   * answered without a check and the slot passes on.
+   */
   private release(): void {
+    const now = this.now();
     for (const [address, queue] of this.waiting) {
       const waiter = queue.shift()!;
       this.waitingCount--;
@@ -177,13 +182,12 @@ export class LoginGate {
       // The address goes to the end of the turn order (if it still waits for more).
       if (queue.length > 0) this.waiting.set(address, queue);
       clearTimeout(waiter.timer);
-      if (waiter.closed()) {
-        // Gone while waiting: not checked; its slot passes on at once.
-        waiter.start();
-        continue;
+      if (waiter.closed()) waiter.start('closed');
+      else if (this.addresses.blocked(address, now)) waiter.start('limited');
+      else {
+        waiter.start('run');
+        return;
       }
-      waiter.start();
-      return;
     }
     this.running--;
   }

@@ -77,6 +77,16 @@ export function deadLetter(
 }
 
 /**
+ * A dead letter's record again without the original bytes (their size and SHA-256 stay), reason
+ * `too_large_for_kafka` and `issue` first: for when Kafka refuses the dead letter itself.
+ */
+export function withoutPayload(record: OutRecord, issue: ValidationIssue): OutRecord {
+  const envelope = JSON.parse(record.value.toString('utf8')) as DeadLetter;
+  const bare: DeadLetter = { ...envelope, reason: 'too_large_for_kafka', issues: [issue, ...envelope.issues].slice(0, 50), payloadBase64: '' };
+  return { ...record, value: Buffer.from(JSON.stringify(bare)) };
+}
+
+/**
  * The one code path after receipt, for both broker modes: MQTT topic → validated record for its Kafka
  * topic (key = deviceId, headers: MQTT topic, receive time, schema version), or a dead letter that says why.
  * JSON records are forwarded as the bytes the device sent (they passed validation as they are).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { cameraMqttTopic, deadLetterValidator, eventTimeBounds, KAFKA_HEADERS, MAX_RECORD_BYTES, statusMqttTopic } from '@fleetlake/contracts';
-import { routeMessage } from '../src/route.js';
+import { routeMessage, withoutPayload } from '../src/route.js';
 import { gpsMessage, TINY_JPEG } from './helpers.js';
 
 const at = '2026-11-27T12:00:00.000Z';
@@ -80,6 +80,16 @@ describe('routeMessage', () => {
     expect(Buffer.from(env.payloadBase64, 'base64')).toEqual(huge.subarray(0, 1000));
     expect(env.payloadBytes).toBe(huge.length);
     expect(env.payloadSha256).toBe(createHash('sha256').update(huge).digest('hex'));
+  });
+
+  it('makes a dead letter without the original bytes (size and SHA-256 kept) for when Kafka refuses the dead letter itself', () => {
+    const r = routeMessage('fleetlake/v1/van-1/gps', Buffer.from('not json'), at, opts);
+    if (r.kind !== 'dead') throw new Error('expected a dead letter');
+    const bare = withoutPayload(r.record, { path: '', message: 'refused' });
+    const env = envelope(bare.value) as ReturnType<typeof envelope> & { payloadBytes: number; payloadSha256: string };
+    expect(env).toMatchObject({ reason: 'too_large_for_kafka', payloadBase64: '', payloadBytes: 8, payloadSha256: createHash('sha256').update('not json').digest('hex') });
+    expect(env.issues[0]).toEqual({ path: '', message: 'refused' });
+    expect(bare.topic).toBe('dead_letter');
   });
 
   it('dead-letters a status message larger than a record may be (it would be retained)', () => {
