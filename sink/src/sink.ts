@@ -89,7 +89,7 @@ export class Sink {
       retry: { retries: 10 },
       // kafkajs' own lines (one per failed connection attempt and broker) at debug, in the sink's log
       // shape; the sink itself says what matters (start-up, Kafka not reachable, crashes).
-      logCreator: () => ({ level, log }) => logger.debug({ kafkajs: log.logger, level, message: log.message, error: (log as { error?: unknown }).error }, 'kafkajs'),
+      logCreator: () => ({ level, log }) => logger.debug({ kafkajs: log.logger, kafkajsLevel: level, message: log.message, error: (log as { error?: unknown }).error }, 'kafkajs'),
     });
     const consumer = kafka.consumer({
       groupId: config.kafka.groupId,
