@@ -1,4 +1,4 @@
-import { DEFAULT_DEAD_LETTER_KEEP_BYTES, eventTimeBounds, type EventTimeBounds } from '@fleetlake/contracts';
+import { DEFAULT_DEAD_LETTER_KEEP_BYTES, eventTimeBounds, type EventTimeBounds, type ReceiveTime } from '@fleetlake/contracts';
 import { isRetriable, type Logger } from '@fleetlake/core';
 import type { AckCallback, KafkaWriter } from './kafka-writer.js';
 import type { BridgeMetrics } from './metrics.js';
@@ -32,6 +32,7 @@ export class Ingest {
   private readonly route: RouteOptions;
   private lastMs = 0;
   private lastIso = '';
+  private lastReceived: ReceiveTime;
 
   constructor(
     private readonly writer: KafkaWriter,
@@ -43,27 +44,33 @@ export class Ingest {
     const r = metrics.received;
     this.receivedByKind = { record: r.labels('record'), dead: r.labels('dead'), status: r.labels('status') };
     this.route = { payloadBudget: options.payloadBudget, deadLetterKeepBytes: options.deadLetterKeepBytes, eventTime: options.eventTime ?? eventTimeBounds() };
+    this.lastReceived = { receivedMs: 0, bounds: this.route.eventTime! };
   }
 
-  /** Receive time as ISO-8601, formatted at most once per millisecond. */
+  /** Receive time as ISO-8601 (and for the event-time check), made at most once per millisecond. */
   private now(): string {
     const ms = Date.now();
     if (ms !== this.lastMs) {
       this.lastMs = ms;
       this.lastIso = new Date(ms).toISOString();
+      this.lastReceived = { receivedMs: ms, bounds: this.lastReceived.bounds };
     }
     return this.lastIso;
   }
 
   accept(mqttTopic: string, payload: Buffer, done: AckCallback): 'pass' | 'queued' | 'dead' {
     const receivedAt = this.now();
-    const routed = routeMessage(mqttTopic, payload, receivedAt, this.route, this.lastMs);
+    const routed = routeMessage(mqttTopic, payload, receivedAt, this.route, this.lastReceived);
     this.receivedByKind[routed.kind].inc();
     if (routed.kind === 'dead') {
       this.metrics.deadLetters.inc({ reason: routed.reason });
       this.logger.debug({ mqttTopic, reason: routed.reason }, 'dead letter');
-      // Refused itself (a dead-letter topic with a small max.message.bytes): once more without the original bytes.
-      this.write(routed.record, (err) => withoutPayload(routed.record, refusal(routed.record, err)), done);
+      const letter = routed.record;
+      this.writer.write(letter, (err) => {
+        if (!err || isRetriable(err)) return done(err);
+        // Refused itself (a dead-letter topic with a small max.message.bytes): once more without the original bytes.
+        this.replace(letter, withoutPayload(letter, refusal(letter, err)), true, true, done);
+      });
       return 'dead';
     }
     let record: OutRecord;
@@ -73,27 +80,27 @@ export class Ingest {
     } else {
       record = routed.record;
     }
-    // Refused for good (too large for its topic): a dead letter in its place, keeping the bytes up to the bound.
-    const keep = this.route.deadLetterKeepBytes ?? DEFAULT_DEAD_LETTER_KEEP_BYTES;
-    this.write(record, (err) => deadLetter('too_large_for_kafka', [refusal(record, err)], mqttTopic, payload, receivedAt, routed.deviceId, keep), done);
+    // One closure per message: the payload it holds is the record's own value.
+    this.writer.write(record, (err) => {
+      if (!err || isRetriable(err)) return done(err);
+      // Refused for good (too large for its topic): a dead letter in its place, keeping the bytes up to the bound.
+      const letter = deadLetter('too_large_for_kafka', [refusal(record, err)], mqttTopic, payload, receivedAt, routed.deviceId, this.route.deadLetterKeepBytes ?? DEFAULT_DEAD_LETTER_KEEP_BYTES);
+      this.replace(record, letter, false, true, done);
+    });
     return 'queued';
   }
 
   /**
-   * Writes `record`; if Kafka refuses it for good, writes `replacement(err)` instead (and, if that is
-   * refused too, the replacement without the original bytes). `done` gets an error only when even the
-   * smallest dead letter was refused. The original payload is held (for the replacement) only as long
-   * as the record is, and for a record it is the record's own value.
+   * Writes `letter` in place of `refused` (`count`: the first replacement of this message). If Kafka
+   * refuses that too and it is not `last`, the letter once more without the original bytes; `done`
+   * gets an error only when even that was refused.
    */
-  private write(record: OutRecord, replacement: ((err: Error) => OutRecord) | undefined, done: AckCallback, replaced = false): void {
-    this.writer.write(record, (err) => {
-      if (!err || isRetriable(err) || !replacement) return done(err);
-      // Counted once per message, however many replacements it takes.
-      if (!replaced) this.metrics.deadLetters.inc({ reason: 'too_large_for_kafka' });
-      const next = replacement(err);
-      this.logger.warn({ topic: record.topic, key: record.key, bytes: record.value.byteLength, instead: next.value.byteLength }, 'Kafka refused a record as too large; writing a dead letter instead');
-      const last = next.topic === record.topic; // already a dead letter: the bare one is the end
-      this.write(next, last ? undefined : (err2) => withoutPayload(next, refusal(next, err2)), done, true);
+  private replace(refused: OutRecord, letter: OutRecord, last: boolean, count: boolean, done: AckCallback): void {
+    if (count) this.metrics.deadLetters.inc({ reason: 'too_large_for_kafka' });
+    this.logger.warn({ topic: refused.topic, key: refused.key, bytes: refused.value.byteLength, instead: letter.value.byteLength }, 'Kafka refused a record as too large; writing a dead letter instead');
+    this.writer.write(letter, (err) => {
+      if (!err || isRetriable(err) || last) return done(err);
+      this.replace(letter, withoutPayload(letter, refusal(letter, err)), true, false, done);
     });
   }
 

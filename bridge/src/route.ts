@@ -11,6 +11,7 @@ import {
   SCHEMA_VERSION,
   type DeadLetter,
   type EventTimeBounds,
+  type ReceiveTime,
   type RejectReason,
 } from '@fleetlake/contracts';
 import type { ValidationIssue } from '@fleetlake/core';
@@ -92,31 +93,34 @@ export function withoutPayload(record: OutRecord, issue: ValidationIssue): OutRe
  * JSON records are forwarded as the bytes the device sent (they passed validation as they are).
  * Status messages larger than a record may be are dead letters too (they would be retained).
  */
-export function routeMessage(mqttTopic: string, payload: Buffer, receivedAt: string, options: RouteOptions, receivedMs: number = Date.parse(receivedAt)): Routed {
+export function routeMessage(
+  mqttTopic: string,
+  payload: Buffer,
+  receivedAt: string,
+  options: RouteOptions,
+  // The caller may pass one object per millisecond: this runs for every message.
+  received: ReceiveTime = { receivedMs: Date.parse(receivedAt), bounds: options.eventTime ?? DEFAULT_BOUNDS },
+): Routed {
   const keep = options.deadLetterKeepBytes ?? DEFAULT_DEAD_LETTER_KEEP_BYTES;
-  const dead = (reason: DeadReason, issues: ValidationIssue[], deviceId: string | undefined): Routed => ({
-    kind: 'dead',
-    reason,
-    deviceId,
-    record: deadLetter(reason, issues, mqttTopic, payload, receivedAt, deviceId, keep),
-  });
   const parsed = parseMqttTopic(mqttTopic);
-  if (!parsed.ok) return dead('bad_topic', [{ path: '', message: parsed.error }], undefined);
+  if (!parsed.ok) return dead('bad_topic', [{ path: '', message: parsed.error }], mqttTopic, payload, receivedAt, undefined, keep);
   const topic = parsed.topic;
   if (topic.kind === 'status') {
     if (payload.byteLength <= MAX_RECORD_BYTES) return { kind: 'status', deviceId: topic.deviceId };
-    return dead('payload_too_large', [{ path: '', message: `${payload.byteLength} bytes exceeds ${MAX_RECORD_BYTES} (status message)` }], topic.deviceId);
+    const issue = { path: '', message: `${payload.byteLength} bytes exceeds ${MAX_RECORD_BYTES} (status message)` };
+    return dead('payload_too_large', [issue], mqttTopic, payload, receivedAt, topic.deviceId, keep);
   }
-  const check =
-    topic.kind === 'camera'
-      ? checkCameraFrame(payload, options.payloadBudget)
-      : parseRecord(topic.stream, payload, topic.deviceId, { receivedMs, bounds: options.eventTime ?? DEFAULT_BOUNDS });
-  if (!check.ok) return dead(check.reason, check.issues, topic.deviceId);
+  const check = topic.kind === 'camera' ? checkCameraFrame(payload, options.payloadBudget) : parseRecord(topic.stream, payload, topic.deviceId, received);
+  if (!check.ok) return dead(check.reason, check.issues, mqttTopic, payload, receivedAt, topic.deviceId, keep);
   return {
     kind: 'record',
     deviceId: topic.deviceId,
     record: { topic: topic.kafkaTopic, key: topic.deviceId, value: payload, headers: kafkaHeaders(mqttTopic, receivedAt) },
   };
+}
+
+function dead(reason: DeadReason, issues: ValidationIssue[], mqttTopic: string, payload: Buffer, receivedAt: string, deviceId: string | undefined, keep: number): Routed {
+  return { kind: 'dead', reason, deviceId, record: deadLetter(reason, issues, mqttTopic, payload, receivedAt, deviceId, keep) };
 }
 
 /** Bytes a record holds in memory (value + key + headers, roughly). */
