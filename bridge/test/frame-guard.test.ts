@@ -2,6 +2,7 @@ import { Duplex } from 'node:stream';
 import mqttPacket from 'mqtt-packet';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MqttFrameGuard, type FrameRefusal } from '../src/mqtt-frame-guard.js';
+import { announce } from './raw-mqtt.js';
 
 /** A socket whose incoming bytes the test pushes; what the guard passes on is read from the guard. */
 function setup(limits: { maxConnectBytes?: number; maxPacketBytes?: number; connectTimeoutMs?: number } = {}) {
@@ -21,17 +22,7 @@ function setup(limits: { maxConnectBytes?: number; maxPacketBytes?: number; conn
 
 const connect = mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: 'van-1', clean: true, keepalive: 30, username: 'van-1', password: Buffer.from('pw') });
 const publish = (size: number) => mqttPacket.generate({ cmd: 'publish', topic: 'fleetlake/v1/van-1/gps', payload: Buffer.alloc(size, 0x61), qos: 0, dup: false, retain: false });
-/** A fixed header announcing `length` bytes, without them. */
-const header = (type: number, length: number) => {
-  const out = [type << 4];
-  do {
-    let b = length % 128;
-    length = Math.floor(length / 128);
-    if (length > 0) b |= 0x80;
-    out.push(b);
-  } while (length > 0);
-  return Buffer.from(out);
-};
+const header = announce;
 const settle = () => new Promise((r) => setImmediate(r));
 
 afterEach(() => vi.useRealTimers());
