@@ -21,7 +21,7 @@ describe('Glue tables and Athena DDL', () => {
       const cols = [...block.matchAll(/`(\w+)` (\w+)/g)].map((m) => ({ Name: m[1], Type: m[2] }));
       expect(cols).toEqual(input.StorageDescriptor!.Columns!.map((c) => ({ Name: c.Name, Type: c.Type })));
     }
-    expect(ddl.match(/'projection.enabled' = 'true'/g)!.length).toBe(5);
+    expect(ddl.match(/'projection.enabled' = 'true'/g)!.length).toBe(6);
     expect(ddl).toContain("PARTITIONED BY (`dt` string)");
   });
 
@@ -31,6 +31,6 @@ describe('Glue tables and Athena DDL', () => {
     const body = JSON.parse(Buffer.from(/Presto View: (\S+) \*\//.exec(view.ViewOriginalText!)![1]!, 'base64').toString());
     expect(body.catalog).toBe('awsdatacatalog');
     expect(body.columns.at(-1)).toEqual({ name: 'dt', type: 'varchar' });
-    expect(body.originalSql).toMatch(/row_number\(\) OVER \(PARTITION BY "deviceid", "seq"/);
+    expect(body.originalSql).toMatch(/row_number\(\) OVER \(PARTITION BY "dt", "deviceid", "seq"/);
   });
 });

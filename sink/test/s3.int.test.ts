@@ -85,7 +85,7 @@ describe('sink → S3 (moto) through an outage, and the Glue catalog', () => {
     const glue = new GlueClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
     cleanup.push(async () => glue.destroy());
     const first = await ensureCatalog(glue, `s3://${BUCKET}/raw`);
-    expect(first.filter((r) => r.action === 'created').length).toBe(10);
+    expect(first.filter((r) => r.action === 'created').length).toBe(11);
     const again = await ensureCatalog(glue, `s3://${BUCKET}/raw`);
     expect(again.every((r) => r.action === 'updated')).toBe(true);
 
@@ -105,6 +105,6 @@ describe('sink → S3 (moto) through an outage, and the Glue catalog', () => {
     const view = await glue.send(new GetTableCommand({ DatabaseName: 'fleetlake', Name: 'gps_data_dedup' }));
     expect(view.Table!.TableType).toBe('VIRTUAL_VIEW');
     const body = JSON.parse(Buffer.from(/Presto View: (\S+) \*\//.exec(view.Table!.ViewOriginalText!)![1]!, 'base64').toString());
-    expect(body.originalSql).toContain('PARTITION BY "deviceid", "seq"');
+    expect(body.originalSql).toContain('PARTITION BY "dt", "deviceid", "seq"');
   });
 });
