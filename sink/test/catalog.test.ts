@@ -1,8 +1,8 @@
-import { columnsOf } from '@fleetlake/contracts';
+import { DeadLetter, columnsOf } from '@fleetlake/contracts';
 import { describe, expect, it } from 'vitest';
 import { athenaDdl } from '../src/ddl.js';
 import { tableInput, viewInput } from '../src/glue-catalog.js';
-import { tableDefs } from '../src/tables.js';
+import { deadLetterTableDef, tableDefs } from '../src/tables.js';
 
 describe('Glue tables and Athena DDL', () => {
   const ddl = athenaDdl('s3://lake/raw');
@@ -32,5 +32,15 @@ describe('Glue tables and Athena DDL', () => {
     expect(body.catalog).toBe('awsdatacatalog');
     expect(body.columns.at(-1)).toEqual({ name: 'dt', type: 'varchar' });
     expect(body.originalSql).toMatch(/row_number\(\) OVER \(PARTITION BY "dt", "deviceid", "seq"/);
+  });
+
+  it('declares the dead-letter table over every DeadLetter field, read as JSON Lines', () => {
+    const def = deadLetterTableDef();
+    expect(def.columns.map((c) => c.name).sort()).toEqual(Object.keys(DeadLetter.properties).sort());
+    const input = tableInput(def, 's3://lake/raw');
+    expect(input.StorageDescriptor!.SerdeInfo!.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+    expect(input.StorageDescriptor!.Columns!.find((c) => c.Name === 'issues')!.Type).toBe('array<struct<path:string,message:string>>');
+    expect(ddl).toContain(`LOCATION 's3://lake/raw/dead_letter/'`);
+    expect(ddl).not.toContain('VIEW fleetlake.dead_letter');
   });
 });
