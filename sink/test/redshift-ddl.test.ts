@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { daysBetween, redshiftDdl, redshiftPolicy } from '../src/redshift-ddl.js';
 import { dedupViewSql, lakeTables, tableDefs } from '../src/tables.js';
@@ -29,5 +30,11 @@ describe('Redshift Spectrum DDL', () => {
     expect(byAction('s3:GetObject').Resource).toBe('arn:aws:s3:::lake/raw/*');
     expect(byAction('s3:ListBucket').Condition).toEqual({ StringLike: { 's3:prefix': ['raw/*'] } });
     expect(JSON.stringify(p)).not.toMatch(/s3:Put|s3:Delete|glue:Delete|glue:Update|"\*"/);
+  });
+
+  it('ships the same policy with placeholders in sink/iam/spectrum-reader-policy.json', () => {
+    const shipped = readFileSync(new URL('../iam/spectrum-reader-policy.json', import.meta.url), 'utf8');
+    const made = JSON.stringify(redshiftPolicy({ lakeUri: 's3://lake-bucket/lake-prefix', region: 'REGION' })).replaceAll('lake-bucket', 'LAKE_BUCKET').replaceAll('lake-prefix', 'LAKE_PREFIX');
+    expect(JSON.stringify(JSON.parse(shipped))).toBe(made);
   });
 });
