@@ -20,3 +20,4 @@ export * from './saved-queries.js';
 export * from './sink-topics.js';
 export * from './athena-queries.js';
 export * from './redshift-ddl.js';
+export * from './superset-publish.js';

@@ -55,17 +55,21 @@ export class LakeQuery {
     private readonly con: DuckDBConnection,
   ) {}
 
-  static async open(lakeDir: string): Promise<LakeQuery> {
-    const instance = await DuckDBInstance.create(':memory:');
+  /**
+   * `database`: a DuckDB file to keep the views in (created or replaced), for tools that open one,
+   * such as BI tools through duckdb-engine; in memory by default.
+   */
+  static async open(lakeDir: string, database = ':memory:'): Promise<LakeQuery> {
+    const instance = await DuckDBInstance.create(database);
     const con = await instance.connect();
     await con.run(`SET TimeZone = 'UTC'`);
-    await con.run(`CREATE SCHEMA ${DATABASE}`);
+    await con.run(`CREATE SCHEMA IF NOT EXISTS ${DATABASE}`);
     for (const def of lakeTables()) {
-      await con.run(`CREATE VIEW ${DATABASE}.${def.name} AS ${tableSql(def, lakeDir)}`);
-      await con.run(`CREATE VIEW main.${def.name} AS SELECT * FROM ${DATABASE}.${def.name}`);
+      await con.run(`CREATE OR REPLACE VIEW ${DATABASE}.${def.name} AS ${tableSql(def, lakeDir)}`);
+      await con.run(`CREATE OR REPLACE VIEW main.${def.name} AS SELECT * FROM ${DATABASE}.${def.name}`);
       if (!def.view) continue;
-      await con.run(`CREATE VIEW ${DATABASE}.${def.view} AS ${dedupViewSql(def, `${DATABASE}.${def.name}`)}`);
-      await con.run(`CREATE VIEW main.${def.view} AS SELECT * FROM ${DATABASE}.${def.view}`);
+      await con.run(`CREATE OR REPLACE VIEW ${DATABASE}.${def.view} AS ${dedupViewSql(def, `${DATABASE}.${def.name}`)}`);
+      await con.run(`CREATE OR REPLACE VIEW main.${def.view} AS SELECT * FROM ${DATABASE}.${def.view}`);
     }
     return new LakeQuery(instance, con);
   }
