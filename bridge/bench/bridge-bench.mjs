@@ -322,7 +322,7 @@ async function main() {
     dir = mkdtempSync(join(tmpdir(), 'bridge-bench-'));
     const hash = await hashPassword(PASSWORD, { N: 1024 });
     const ids = Array.from({ length: DEVICES }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
-    writeFileSync(join(dir, 'devices.yaml'), `devices:\n${ids.map((id) => `  ${id}: "${hash}"`).join('\n')}\n`);
+    writeFileSync(join(dir, 'devices.yaml'), `devices:\n${ids.map((id) => `  ${id}: "${hash}"`).join('\n')}\n`, { mode: 0o600 });
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
     const linger = process.env.BENCH_LINGER_MS ? [`  lingerMs: ${Number(process.env.BENCH_LINGER_MS)}`] : [];
     writeFileSync(join(dir, 'bridge.yaml'), [

@@ -1,3 +1,4 @@
+import { eventTimeBounds } from '@fleetlake/contracts';
 import { once, type Logger } from '@fleetlake/core';
 import type { BridgeConfig } from './config.js';
 import { Credentials } from './credentials.js';
@@ -7,6 +8,7 @@ import { HttpServer } from './http-server.js';
 import { Ingest } from './ingest.js';
 import { createKafka } from './kafka.js';
 import { KafkaWriter } from './kafka-writer.js';
+import { LoginGate } from './login-gate.js';
 import { BridgeMetrics } from './metrics.js';
 
 /**
@@ -42,14 +44,20 @@ export class Bridge {
       metrics,
       logger,
     );
-    const ingest = new Ingest(writer, metrics, logger, { payloadBudget: config.mqtt.payloadBudget, statusKafkaTopic: config.mqtt.statusKafkaTopic });
+    const ingest = new Ingest(writer, metrics, logger, {
+      payloadBudget: config.mqtt.payloadBudget,
+      statusKafkaTopic: config.mqtt.statusKafkaTopic,
+      deadLetterKeepBytes: config.deadLetterKeepBytes,
+      eventTime: eventTimeBounds(config.eventTime),
+    });
     let input: EmbeddedBroker | ExternalSubscriber;
     if (config.mode === 'embedded') {
       const credentials = config.mqtt.credentialsFile ? Credentials.fromFile(config.mqtt.credentialsFile) : undefined;
       if (!credentials && !config.mqtt.allowAnonymous && !(config.mqtt.tls.enabled && config.mqtt.tls.ca && config.mqtt.tls.requestClientCert)) {
         throw new Error('embedded broker needs device authentication: mqtt.credentialsFile, TLS client certificates (mqtt.tls.ca), or mqtt.allowAnonymous=true');
       }
-      input = await EmbeddedBroker.create({ mqtt: config.mqtt, auth: { credentials, allowAnonymous: config.mqtt.allowAnonymous } }, ingest, metrics, logger);
+      const gate = new LoginGate({ ...config.mqtt.login, onChecked: (ok) => metrics.loginChecks.inc({ result: ok ? 'ok' : 'failed' }) });
+      input = await EmbeddedBroker.create({ mqtt: config.mqtt, auth: { credentials, allowAnonymous: config.mqtt.allowAnonymous, gate } }, ingest, metrics, logger);
     } else {
       input = await ExternalSubscriber.create(config.mqtt.external, ingest, metrics, logger);
     }

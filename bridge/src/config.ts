@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { kafkaSecurityProperties, loadConfig, type PlainObject } from '@fleetlake/core';
-import { DEFAULT_MQTT_PAYLOAD_BUDGET } from '@fleetlake/contracts';
+import { DEFAULT_DEAD_LETTER_KEEP_BYTES, DEFAULT_MQTT_PAYLOAD_BUDGET, EventTimeWindowSchema } from '@fleetlake/contracts';
 
 /**
  * The bridge's configuration: defaults < YAML file < env FLEETLAKE_BRIDGE_* < flags. Validated once
@@ -14,7 +14,12 @@ const TlsFiles = Type.Object({
   ca: Type.Optional(Type.String({ minLength: 1 })),
   cert: Type.Optional(Type.String({ minLength: 1 })),
   key: Type.Optional(Type.String({ minLength: 1 })),
+  /** Passphrase of an encrypted `key`. */
+  passphrase: Type.Optional(Type.String()),
 }, { additionalProperties: false });
+
+/** Bytes a packet may have beyond its payload after login: fixed header, topic, packet id. */
+export const PACKET_HEADROOM_BYTES = 4096;
 
 export const BridgeConfigSchema = Type.Object({
   /** embedded: aedes broker in the bridge (default); external: subscriber to Mosquitto/EMQX/AWS IoT Core. */
@@ -48,8 +53,31 @@ export const BridgeConfigSchema = Type.Object({
     /** Only for local experiments: accept devices without credentials (username = deviceId, unchecked). */
     allowAnonymous: Type.Boolean({ default: false }),
     payloadBudget: Type.Integer({ minimum: 1024, default: DEFAULT_MQTT_PAYLOAD_BUDGET }),
-    /** Refuse new connections beyond this many devices (bounds memory together with kafka.bufferMaxBytes). */
+    /**
+     * Open connections at most, with or without a CONNECT yet (beyond: closed at once). Bounds memory
+     * with maxPacketBytes and kafka.bufferMaxBytes.
+     */
     maxConnections: Type.Integer({ minimum: 1, default: 20000 }),
+    /** A connection must have sent its whole CONNECT within this time. */
+    connectTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+    /**
+     * Largest packet before login (the CONNECT: client id, username, password, will). Checked from the
+     * packet's length field, before its bytes are buffered.
+     */
+    maxConnectBytes: Type.Integer({ minimum: 128, maximum: 65536, default: 4096 }),
+    /** Largest packet after login; default payloadBudget + 4096 (topic and header). Larger: connection closed. */
+    maxPacketBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 256 * 1024 * 1024 })),
+    /** Password checks (scrypt): how many at once, how many waiting, back-off after failures. See login-gate.ts. */
+    login: Type.Object({
+      /** Checks running at once (each holds a thread-pool thread for tens of ms). */
+      maxConcurrent: Type.Integer({ minimum: 1, default: 2 }),
+      /** A login waiting longer for a free slot is refused (CONNACK 3, server unavailable). */
+      maxWaitMs: Type.Integer({ minimum: 0, default: 5000 }),
+      /** Failures in a row from one address before it gets the back-off. */
+      addressFailures: Type.Integer({ minimum: 1, default: 5 }),
+      backoffBaseMs: Type.Integer({ minimum: 0, default: 1000 }),
+      backoffMaxMs: Type.Integer({ minimum: 0, default: 60_000 }),
+    }, { default: {}, additionalProperties: false }),
     /** Status messages (.../status): pass through the broker only (default) or also write them to this Kafka topic. */
     statusKafkaTopic: Type.Optional(Type.String({ minLength: 1 })),
     external: Type.Object({
@@ -101,6 +129,13 @@ export const BridgeConfigSchema = Type.Object({
   }, { default: {}, additionalProperties: false }),
   /** Graceful shutdown: how long to wait for in-flight records to reach Kafka. */
   drainTimeoutMs: Type.Integer({ minimum: 0, default: 30000 }),
+  /**
+   * Original bytes a dead letter keeps (then its full size and SHA-256): a dead letter must fit Kafka
+   * whatever was sent. The default holds a whole payload within the default payload budget.
+   */
+  deadLetterKeepBytes: Type.Integer({ minimum: 0, maximum: 512 * 1024, default: DEFAULT_DEAD_LETTER_KEEP_BYTES }),
+  /** Records dated before eventTime.earliest or more than maxAheadMs after receipt become dead letters (the sink's tables would not show them). */
+  eventTime: EventTimeWindowSchema,
   logLevel: Type.Optional(Type.String()),
 }, { additionalProperties: false });
 
@@ -108,6 +143,11 @@ export type BridgeConfig = Static<typeof BridgeConfigSchema>;
 export type KafkaConfig = BridgeConfig['kafka'];
 
 export const ENV_PREFIX = 'FLEETLAKE_BRIDGE_';
+
+/** The largest packet a logged-in device may send. */
+export function maxPacketBytes(mqtt: BridgeConfig['mqtt']): number {
+  return mqtt.maxPacketBytes ?? mqtt.payloadBudget + PACKET_HEADROOM_BYTES;
+}
 
 export function loadBridgeConfig(file: string | undefined, flags: PlainObject = {}, env: NodeJS.ProcessEnv = process.env): Readonly<BridgeConfig> {
   return loadConfig({ schema: BridgeConfigSchema, file, envPrefix: ENV_PREFIX, env, flags });

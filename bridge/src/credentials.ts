@@ -1,4 +1,5 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { ConfigError, readConfigFile } from '@fleetlake/core';
 import { isDeviceId } from '@fleetlake/contracts';
 
@@ -48,14 +49,30 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 /**
  * The device credential store. A successful check is remembered (as a SHA-256 of the password), so a
- * fleet reconnecting at once costs one scrypt per device, not one per connection attempt.
+ * fleet reconnecting at once costs one scrypt per device, not one per connection attempt. A device id
+ * that is not in the file is checked against a dummy hash with the file's scrypt parameters, so a
+ * wrong password takes as long for an unknown id as for a known one: the timing tells no ids apart.
  */
 export class Credentials {
-  private readonly verified = new Map<string, Buffer>();
+  private readonly lastGood = new Map<string, Buffer>();
+  private readonly dummy: ParsedHash;
 
-  private constructor(private readonly hashes: Map<string, ParsedHash & { text: string }>) {}
+  private constructor(private readonly hashes: Map<string, ParsedHash & { text: string }>) {
+    this.dummy = dummyHash(hashes.values());
+  }
 
+  /**
+   * Reads a credentials file. Like ssh with a private key, it refuses a file that others than its
+   * owner may read or write (mode & 077): the hashes are as good as passwords to an offline guesser.
+   */
   static fromFile(file: string): Credentials {
+    const mode = statSync(file, { throwIfNoEntry: false })?.mode;
+    if (mode !== undefined && (mode & 0o077) !== 0) {
+      throw new ConfigError(
+        `credentials file ${file} is accessible by group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); allow only its owner: chmod 600 ${file}`,
+        { file },
+      );
+    }
     const doc = readConfigFile(file);
     const devices = doc.devices;
     if (typeof devices !== 'object' || devices === null || Array.isArray(devices)) {
@@ -75,14 +92,37 @@ export class Credentials {
     return this.hashes.size;
   }
 
-  async check(deviceId: string, password: Buffer | undefined): Promise<boolean> {
+  /** True when `password` is the one this device last logged in with (no scrypt: a SHA-256 compare). */
+  remembered(deviceId: string, password: Buffer | undefined): boolean {
+    const known = this.lastGood.get(deviceId);
+    return known !== undefined && password !== undefined && timingSafeEqual(known, createHash('sha256').update(password).digest());
+  }
+
+  /** The full check (scrypt), as long for an unknown device id as for a known one; a success is remembered. */
+  async verify(deviceId: string, password: Buffer | undefined): Promise<boolean> {
+    if (!password) return false;
     const entry = this.hashes.get(deviceId);
-    if (!entry || !password) return false;
-    const digest = createHash('sha256').update(password).digest();
-    const known = this.verified.get(deviceId);
-    if (known && timingSafeEqual(known, digest)) return true;
-    const ok = await verifyPassword(password.toString('utf8'), entry.text);
-    if (ok) this.verified.set(deviceId, digest);
+    const h = entry ?? this.dummy;
+    const key = await scryptAsync(password.toString('utf8'), h.salt, { N: h.N, r: h.r, p: h.p });
+    const ok = entry !== undefined && key.length === entry.key.length && timingSafeEqual(key, entry.key);
+    if (ok) this.lastGood.set(deviceId, createHash('sha256').update(password).digest());
     return ok;
   }
+
+  async check(deviceId: string, password: Buffer | undefined): Promise<boolean> {
+    return this.remembered(deviceId, password) || this.verify(deviceId, password);
+  }
+}
+
+/** A hash no password matches, with the scrypt parameters most entries use (the defaults for an empty file). */
+function dummyHash(entries: Iterable<ParsedHash>): ParsedHash {
+  const counts = new Map<string, { n: number; h: ParsedHash }>();
+  for (const h of entries) {
+    const k = `${h.N}$${h.r}$${h.p}`;
+    const c = counts.get(k);
+    if (c) c.n++;
+    else counts.set(k, { n: 1, h });
+  }
+  const common = [...counts.values()].sort((a, b) => b.n - a.n)[0]?.h ?? { N: 16384, r: 8, p: 1 };
+  return { N: common.N, r: common.r, p: common.p, salt: randomBytes(16), key: randomBytes(KEY_LEN) };
 }

@@ -1,6 +1,7 @@
 import { TLSSocket } from 'node:tls';
 import { isDeviceId, MQTT_TOPIC_ROOT } from '@fleetlake/contracts';
 import type { Credentials } from './credentials.js';
+import type { GateRefusal, LoginGate } from './login-gate.js';
 
 /**
  * Who a connection is, and what it may do. A device is identified by its TLS client certificate
@@ -12,9 +13,26 @@ import type { Credentials } from './credentials.js';
 export interface DeviceAuthOptions {
   credentials?: Credentials | undefined;
   allowAnonymous: boolean;
+  /** Bounds the password checks (concurrency, back-off); none: every check runs at once. */
+  gate?: LoginGate | undefined;
 }
 
-export type AuthResult = { ok: true; deviceId: string } | { ok: false; reason: 'bad_credentials' | 'cert_mismatch' | 'client_id' };
+/** One CONNECT's claims. */
+export interface LoginAttempt {
+  /** The connection (a TLSSocket carries the client certificate). */
+  socket: unknown;
+  /** The peer's address, for the per-address back-off. */
+  address: string;
+  /** The MQTT client id as sent ('' is allowed: the broker then assigns one). */
+  clientId: string;
+  username: string | undefined;
+  password: Buffer | undefined;
+  /** Whether the connection went away (a login still waiting for its check is then dropped). */
+  closed?: () => boolean;
+}
+
+export type AuthRefusal = 'bad_credentials' | 'cert_mismatch' | 'client_id' | GateRefusal | 'closed';
+export type AuthResult = { ok: true; deviceId: string } | { ok: false; reason: AuthRefusal };
 
 /** deviceId from a verified TLS client certificate, if the connection has one. */
 export function certificateDeviceId(conn: unknown): string | undefined {
@@ -28,21 +46,24 @@ export function clientIdAllowed(clientId: string, deviceId: string): boolean {
   return clientId === '' || clientId === deviceId || clientId.startsWith(`${deviceId}:`);
 }
 
-export async function authenticateDevice(
-  options: DeviceAuthOptions,
-  conn: unknown,
-  clientId: string,
-  username: string | undefined,
-  password: Buffer | undefined,
-): Promise<AuthResult> {
-  const fromCert = certificateDeviceId(conn);
+export async function authenticateDevice(options: DeviceAuthOptions, attempt: LoginAttempt): Promise<AuthResult> {
+  const { clientId, username, password } = attempt;
+  const fromCert = certificateDeviceId(attempt.socket);
   let deviceId: string | undefined;
   if (fromCert !== undefined) {
     if (username !== undefined && username !== '' && username !== fromCert) return { ok: false, reason: 'cert_mismatch' };
     deviceId = fromCert;
   } else if (username !== undefined && isDeviceId(username)) {
-    if (options.credentials && (await options.credentials.check(username, password))) deviceId = username;
-    else if (options.allowAnonymous && !options.credentials) deviceId = username;
+    const { credentials, gate } = options;
+    if (credentials) {
+      // A password this device logged in with before needs no scrypt, and so no place at the gate.
+      if (credentials.remembered(username, password)) deviceId = username;
+      else if (gate) {
+        const outcome = await gate.run(username, attempt.address, () => credentials.verify(username, password), attempt.closed);
+        if (!outcome.checked) return { ok: false, reason: outcome.refusal };
+        if (outcome.ok) deviceId = username;
+      } else if (await credentials.verify(username, password)) deviceId = username;
+    } else if (options.allowAnonymous) deviceId = username;
   }
   if (deviceId === undefined) return { ok: false, reason: 'bad_credentials' };
   if (!clientIdAllowed(clientId, deviceId)) return { ok: false, reason: 'client_id' };

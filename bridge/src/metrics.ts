@@ -6,7 +6,15 @@ export class BridgeMetrics {
   /** Messages received from MQTT by kind: record, dead, status. */
   readonly received = new Counter({ name: 'fleetlake_bridge_received_total', help: 'MQTT messages received, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly deadLetters = new Counter({ name: 'fleetlake_bridge_dead_letters_total', help: 'Messages sent to dead_letter, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
-  readonly refused = new Counter({ name: 'fleetlake_bridge_refused_total', help: 'Connections, publishes and subscriptions refused, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly refused = new Counter({
+    name: 'fleetlake_bridge_refused_total',
+    help: 'Connections, logins, packets, publishes, retains and subscriptions refused, by reason (see the README)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly openConnections = new Gauge({ name: 'fleetlake_bridge_open_connections', help: 'Open MQTT connections (embedded mode), with or without a CONNECT yet', registers: [this.registry] });
+  readonly loginChecks = new Counter({ name: 'fleetlake_bridge_login_checks_total', help: 'Password checks (scrypt) run, by result (ok, failed)', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly loginWaiting = new Gauge({ name: 'fleetlake_bridge_login_checks_waiting', help: 'Password checks waiting for a free slot', registers: [this.registry] });
   readonly produced = new Counter({ name: 'fleetlake_bridge_produced_total', help: 'Records acknowledged by Kafka, by topic', labelNames: ['topic'] as const, registers: [this.registry] });
   readonly sendErrors = new Counter({ name: 'fleetlake_bridge_kafka_send_errors_total', help: 'Failed Kafka batch sends and connects (retried; size refusals are not counted here)', registers: [this.registry] });
   readonly kafkaSplitBatches = new Counter({
@@ -24,7 +32,7 @@ export class BridgeMetrics {
   readonly bufferedRecords = new Gauge({ name: 'fleetlake_bridge_buffered_records', help: 'Records waiting for Kafka', registers: [this.registry] });
   readonly bufferedBytes = new Gauge({ name: 'fleetlake_bridge_buffered_bytes', help: 'Bytes waiting for Kafka', registers: [this.registry] });
   readonly kafkaUp = new Gauge({ name: 'fleetlake_bridge_kafka_up', help: '1 when the last Kafka send succeeded', registers: [this.registry] });
-  readonly clients = new Gauge({ name: 'fleetlake_bridge_connected_clients', help: 'Connected MQTT clients (embedded mode)', registers: [this.registry] });
+  readonly clients = new Gauge({ name: 'fleetlake_bridge_connected_clients', help: 'Logged-in MQTT clients (embedded mode)', registers: [this.registry] });
   readonly batchSeconds = new Histogram({
     name: 'fleetlake_bridge_kafka_batch_seconds',
     help: 'Time for one Kafka batch send (acks=all)',

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBridgeConfig } from '../src/config.js';
+import { loadBridgeConfig, maxPacketBytes } from '../src/config.js';
 import { kafkaClientConfig } from '../src/kafka.js';
 
 describe('bridge configuration', () => {
@@ -13,6 +13,19 @@ describe('bridge configuration', () => {
     expect(c.kafka.idempotent).toBe(true);
     expect(c.mqtt.allowAnonymous).toBe(false);
     expect(c.mqtt.tcp.port).toBe(1883);
+  });
+
+  it('has front-door limits: packets before and after login, connections, logins, dead letters, event times', () => {
+    const c = loadBridgeConfig(undefined, {}, {});
+    expect(c.mqtt.maxConnectBytes).toBe(4096);
+    expect(maxPacketBytes(c.mqtt)).toBe(128 * 1024 + 4096);
+    expect(maxPacketBytes(loadBridgeConfig(undefined, { mqtt: { payloadBudget: 2048 } }, {}).mqtt)).toBe(2048 + 4096);
+    expect(maxPacketBytes(loadBridgeConfig(undefined, { mqtt: { maxPacketBytes: 16 * 1024 * 1024 } }, {}).mqtt)).toBe(16 * 1024 * 1024);
+    expect(c.mqtt.connectTimeoutMs).toBe(10_000);
+    expect(c.mqtt.login).toEqual({ maxConcurrent: 2, maxWaitMs: 5000, addressFailures: 5, backoffBaseMs: 1000, backoffMaxMs: 60_000 });
+    expect(c.deadLetterKeepBytes).toBe(128 * 1024);
+    expect(c.eventTime).toEqual({ earliest: '2020-01-01', maxAheadMs: 86_400_000 });
+    expect(() => loadBridgeConfig(undefined, { mqtt: { login: { maxConcurent: 3 } } }, {})).toThrow(/\/mqtt\/login\/maxConcurent/);
   });
 
   it('reads YAML < env FLEETLAKE_BRIDGE_* < flags', () => {

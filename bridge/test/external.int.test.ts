@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
+import { cameraMqttTopic } from '@fleetlake/contracts';
 import { createLogger } from '@fleetlake/core';
 import { sharedKafka } from '@fleetlake/testkit/vitest';
 import { startMosquitto, waitFor, type MosquittoBroker } from '@fleetlake/testkit';
@@ -96,4 +98,28 @@ describe('external broker (Mosquitto) → Kafka', () => {
     // A reader can see the record a moment before the producer has Kafka's answer: wait for the ack.
     await waitFor(async () => (await seeing.metrics.count(seeing.metrics.acked)) >= 1, { what: 'acknowledgement after Kafka' });
   });
+
+  it('dead-letters a 10 MB message (bytes up to the bound, size, SHA-256) and acknowledges it: never redelivered', async () => {
+    for (const b of bridges.splice(0)) await b.stop();
+    const clientId = `bridge-${tag}-big`;
+    const group = `big${tag}`;
+    const first = await Bridge.create(external(clientId, group), createLogger('bridge-test', { level: 'warn' }));
+    await first.start();
+    const payload = Buffer.alloc(10 * 1024 * 1024, 0x42);
+    const topic = cameraMqttTopic(ids[1]!, 'huge-ext');
+    await publisher.publishAsync(topic, payload, { qos: 1 });
+    const letter = await waitFor(() => collector.json('dead_letter').find((d) => d.mqttTopic === topic), { what: 'the dead letter', timeoutMs: 30_000 });
+    expect(letter).toMatchObject({ reason: 'payload_too_large', payloadBytes: payload.length, payloadSha256: createHash('sha256').update(payload).digest('hex') });
+    expect(Buffer.from(letter.payloadBase64 as string, 'base64').length).toBe(128 * 1024);
+    await waitFor(async () => (await first.metrics.count(first.metrics.acked)) >= 1, { what: 'the acknowledgement to the broker' });
+    await first.stop();
+    // Same session again: a control message arrives, the 10 MB one does not come back.
+    const second = await Bridge.create(external(clientId, group), createLogger('bridge-test', { level: 'warn' }));
+    bridges.push(second);
+    await second.start();
+    const control = gpsMessage(ids[1]!, 7000);
+    await publisher.publishAsync(control.topic, control.payload, { qos: 1 });
+    await waitFor(async () => (await second.metrics.count(second.metrics.acked)) >= 1, { what: 'the control message acknowledged' });
+    expect(await second.metrics.count(second.metrics.received)).toBe(1);
+  }, 60_000);
 });

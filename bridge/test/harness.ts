@@ -21,7 +21,7 @@ export async function credentialsFile(deviceIds: string[], password = PASSWORD):
   const hash = await hashPassword(password, { N: 1024 });
   // One hash for all: each device still authenticates under its own name.
   const file = join(dir, 'devices.yaml');
-  writeFileSync(file, `devices:\n${deviceIds.map((id) => `  ${id}: "${hash}"`).join('\n')}\n`);
+  writeFileSync(file, `devices:\n${deviceIds.map((id) => `  ${id}: "${hash}"`).join('\n')}\n`, { mode: 0o600 });
   return file;
 }
 

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { streamMqttTopic } from '@fleetlake/contracts';
 
-/** A valid gps_data record as the agent would send it. */
+/**
+ * A valid gps_data record as the agent would send it, dated seq seconds after 2026-10-01 (so that the
+ * large seqs some tests use stay in the past: the bridge refuses event times over a day ahead).
+ */
 export function gpsRecord(deviceId: string, seq: number): Record<string, unknown> {
   return {
     id: randomUUID(),
     deviceId,
     seq,
-    timestamp: new Date(Date.UTC(2026, 10, 27, 10, 0, 0) + seq * 1000).toISOString(),
+    timestamp: new Date(Date.UTC(2026, 9, 1, 10, 0, 0) + seq * 1000).toISOString(),
     timeSource: 'gps',
     latitude: 51.5 + (seq % 100) / 1000,
     longitude: -0.12,

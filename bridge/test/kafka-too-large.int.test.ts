@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { createLogger } from '@fleetlake/core';
-import { statusMqttTopic } from '@fleetlake/contracts';
+import { createHash } from 'node:crypto';
+import { DEAD_LETTER_TOPIC, statusMqttTopic } from '@fleetlake/contracts';
 import { sharedKafka } from '@fleetlake/testkit/vitest';
 import { waitFor } from '@fleetlake/testkit';
 import { Bridge } from '../src/bridge.js';
@@ -39,11 +40,12 @@ describe('Kafka refusing batches for their size (topic max.message.bytes 4000)',
       // A long linger gathers each device's burst into one batch, far above the topic's limit.
       kafka: { lingerMs: 200 },
     });
+    await createTopics(createKafka(config.kafka), { partitions: 1, replicationFactor: 1 }); // dead_letter among them
     await createTopics(createKafka(config.kafka), { topics: [topic], partitions: 1, replicationFactor: 1, configs: { 'max.message.bytes': String(LIMIT) } });
     bridge = await Bridge.create(config, createLogger('bridge-test', { level: 'warn' }));
     await bridge.start();
     url = `mqtt://127.0.0.1:${(bridge.input as EmbeddedBroker).ports().tcp}`;
-    collector = await KafkaCollector.start(brokers, [topic], (k) => k?.startsWith(`big${tag}`) === true);
+    collector = await KafkaCollector.start(brokers, [topic, DEAD_LETTER_TOPIC], (k) => k?.startsWith(`big${tag}`) === true);
   });
 
   afterAll(async () => {
@@ -68,37 +70,38 @@ describe('Kafka refusing batches for their size (topic max.message.bytes 4000)',
     expect(await metrics.count(metrics.kafkaSplitBatches)).toBeGreaterThan(0);
   }, 60_000);
 
-  it('does not acknowledge a record above the limit, counts it, and later records still flow', async () => {
+  /** The dead letters of one device that Kafka's refusal of a record produced. */
+  const refusedLetters = (id: string) => collector.json(DEAD_LETTER_TOPIC).filter((d) => d.deviceId === id && d.reason === 'too_large_for_kafka');
+
+  it('dead-letters a record Kafka refuses for its size (acknowledged, with its hash), and later records still flow', async () => {
     const [client] = clients;
     const id = ids[0]!;
     const { metrics } = bridge;
-    let tooLargeSettled = false;
-    void client!.publishAsync(statusMqttTopic(id), status(id, PER_DEVICE, 2 * LIMIT), { qos: 1 }).then(
-      () => (tooLargeSettled = true),
-      () => (tooLargeSettled = true),
-    );
-    // PUBACKs come in order: once these are back, the big record's PUBACK would have come first.
-    await Promise.all(Array.from({ length: 10 }, (_, i) => client!.publishAsync(statusMqttTopic(id), status(id, PER_DEVICE + 1 + i), { qos: 1 })));
-    expect(tooLargeSettled).toBe(false);
+    const big = status(id, PER_DEVICE, 2 * LIMIT);
+    // Acknowledged once its dead letter is in Kafka, in order with the records after it.
+    await Promise.all([
+      client!.publishAsync(statusMqttTopic(id), big, { qos: 1 }),
+      ...Array.from({ length: 10 }, (_, i) => client!.publishAsync(statusMqttTopic(id), status(id, PER_DEVICE + 1 + i), { qos: 1 })),
+    ]);
     expect(await metrics.count(metrics.kafkaRefused, { reason: 'message_too_large' })).toBe(1);
-    await waitFor(() => (seqsByDevice(collector.json(topic)).get(id)?.length ?? 0) >= PER_DEVICE + 10, { timeoutMs: 30_000, what: 'later records read back' });
+    expect(await metrics.count(metrics.deadLetters, { reason: 'too_large_for_kafka' })).toBe(1);
+    await waitFor(() => (seqsByDevice(collector.json(topic)).get(id)?.length ?? 0) >= PER_DEVICE + 10 && refusedLetters(id).length === 1, { timeoutMs: 30_000, what: 'later records and the dead letter read back' });
     const expected = [...Array.from({ length: PER_DEVICE }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => PER_DEVICE + 1 + i)];
     expect(seqsByDevice(collector.json(topic)).get(id)).toEqual(expected);
+    const [letter] = refusedLetters(id);
+    expect(letter).toMatchObject({ mqttTopic: statusMqttTopic(id), payloadBytes: big.length, payloadSha256: createHash('sha256').update(big).digest('hex') });
+    expect(Buffer.from(letter!.payloadBase64 as string, 'base64')).toEqual(big);
     expect(bridge.health().kafka).toBe(true);
   }, 60_000);
 
-  it('closes a QoS 2 connection whose record Kafka refuses, without PUBREC', async () => {
+  it('completes QoS 2 for a record Kafka refuses once its dead letter is in Kafka', async () => {
     const id = ids[1]!;
     const client = await connectDevice(url, `${id}:qos2`, { username: id });
     clients.push(client);
-    let settled = false;
-    void client.publishAsync(statusMqttTopic(id), status(id, PER_DEVICE, 2 * LIMIT), { qos: 2 }).then(
-      () => (settled = true),
-      () => undefined,
-    );
-    await waitFor(() => !client.connected, { timeoutMs: 10_000, what: 'QoS 2 connection closed' });
-    expect(settled).toBe(false);
+    await client.publishAsync(statusMqttTopic(id), status(id, PER_DEVICE, 2 * LIMIT), { qos: 2 });
+    expect(client.connected).toBe(true);
     expect(await bridge.metrics.count(bridge.metrics.kafkaRefused)).toBe(2);
     expect(seqsByDevice(collector.json(topic)).get(id)).not.toContain(PER_DEVICE);
+    await waitFor(() => refusedLetters(id).length === 1, { timeoutMs: 30_000, what: 'the dead letter read back' });
   }, 30_000);
 });

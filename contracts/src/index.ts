@@ -7,3 +7,5 @@ export * from './columns.js';
 export * from './jsonschema.js';
 export * from './cli-schema.js';
 export * from './frame-id.js';
+export * from './event-time.js';
+export * from './dead-letter.js';

@@ -152,7 +152,8 @@ export type DeviceStatus = Static<typeof DeviceStatus>;
 
 /**
  * What the bridge (and the sink) write to `dead_letter`: why, where from, and the original bytes
- * (base64 inside this JSON envelope — the only place Fleetlake base64-encodes a payload).
+ * (base64 inside this JSON envelope — the only place Fleetlake base64-encodes a payload), kept up to a
+ * bound with the full size and a SHA-256 of the whole (dead-letter.ts).
  */
 export const DeadLetter = Type.Object(
   {
@@ -165,8 +166,12 @@ export const DeadLetter = Type.Object(
     kafkaOffset: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
     deviceId: Type.Optional(Type.String({ maxLength: 256 })),
     receivedAt: Type.String({ format: 'date-time', maxLength: 40 }),
+    /** The original bytes, or their first part when the payload was larger than the bridge keeps (see payloadBytes). */
     payloadBase64: Type.String(),
+    /** Size of the whole original payload. */
     payloadBytes: Type.Integer({ minimum: 0 }),
+    /** SHA-256 (hex) of the whole original payload. */
+    payloadSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
   },
   { $id: 'https://fleetlake.dev/schemas/v1/dead_letter.json', title: 'dead_letter', additionalProperties: false },
 );

@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { compileValidator, type ValidationIssue, type ValidationResult, type Validator } from '@fleetlake/core';
+import { eventTimeIssue, type EventTimeBounds } from './event-time.js';
+import { eventTime } from './lake.js';
 import { DeadLetter, DeviceStatus, STREAM_SCHEMAS, type StreamRecords } from './schemas.js';
 import { DEFAULT_MQTT_PAYLOAD_BUDGET, STREAMS, type Stream } from './streams.js';
 
@@ -11,7 +13,7 @@ export const deviceStatusValidator = compileValidator(DeviceStatus);
 export const deadLetterValidator = compileValidator(DeadLetter);
 
 /** Why a payload was rejected; `reason` is a stable code for counters and the dead-letter envelope. */
-export type RejectReason = 'payload_too_large' | 'not_json' | 'schema' | 'device_mismatch' | 'not_jpeg' | 'bad_topic';
+export type RejectReason = 'payload_too_large' | 'not_json' | 'schema' | 'device_mismatch' | 'not_jpeg' | 'bad_topic' | 'event_time_out_of_range';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: RejectReason; issues: ValidationIssue[] };
 
@@ -55,15 +57,23 @@ function unpairedSurrogateAt(v: unknown, path = ''): string | undefined {
 /** Hard cap on a JSON record's size, far above any legitimate record. */
 export const MAX_RECORD_BYTES = 16 * 1024;
 
+/** When a record was received, and the window its event time must fall into (event-time.ts). */
+export interface ReceiveTime {
+  receivedMs: number;
+  bounds: EventTimeBounds;
+}
+
 /**
  * Bytes from the wire to a validated record: size cap, UTF-8, JSON parse, Unicode strings, schema,
- * and — when the caller knows which device sent it (from the MQTT topic) — that the record claims the
- * same deviceId. A string payload is taken as the text it is (the sink decodes with `utf8Text`).
+ * when the caller knows which device sent it (from the MQTT topic) that the record claims the same
+ * deviceId, and when it knows the receive time that the event time lies in the window around it.
+ * A string payload is taken as the text it is (the sink decodes with `utf8Text`).
  */
 export function parseRecord<S extends Stream>(
   stream: S,
   payload: Uint8Array | string,
   expectedDeviceId?: string,
+  received?: ReceiveTime,
 ): Parsed<StreamRecords[S]> {
   // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: most strings need no exact count.
   const size = typeof payload !== 'string' ? payload.byteLength : payload.length * 3 <= MAX_RECORD_BYTES ? 0 : Buffer.byteLength(payload);
@@ -89,6 +99,10 @@ export function parseRecord<S extends Stream>(
       reason: 'device_mismatch',
       issues: [{ path: '/deviceId', message: `record says "${result.value.deviceId}" but was published by "${expectedDeviceId}"` }],
     };
+  }
+  if (received !== undefined) {
+    const issue = eventTimeIssue(eventTime(result.value.timestamp).ms, received.receivedMs, received.bounds);
+    if (issue) return { ok: false, reason: 'event_time_out_of_range', issues: [issue] };
   }
   return result;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FleetlakeError } from './errors.js';
+import { redact } from './redact.js';
 
 /** Version from the package.json next to a package's dist/ or src/ folder. */
 export function packageVersion(moduleUrl: string): string {
@@ -78,7 +79,7 @@ export async function runCli(spec: CliSpec, argv: string[] = process.argv.slice(
     return await command.run(parsed);
   } catch (err) {
     const code = err instanceof FleetlakeError ? ` [${err.code}]` : '';
-    process.stderr.write(`${spec.name} ${first}: ${(err as Error).message}${code}\n`);
+    process.stderr.write(redact(`${spec.name} ${first}: ${(err as Error).message}${code}\n`));
     return 1;
   }
 }
@@ -90,7 +91,7 @@ export function main(spec: CliSpec): void {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`${spec.name}: ${(err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(redact(`${spec.name}: ${(err as Error).stack ?? String(err)}\n`));
       process.exitCode = 1;
     },
   );

@@ -3,6 +3,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './errors.js';
+import { registerConfigSecrets } from './redact.js';
 import { compileValidator, formatIssues } from './validate.js';
 
 export type PlainObject = Record<string, unknown>;
@@ -92,6 +93,9 @@ export function loadConfig<S extends TSchema>(options: LoadConfigOptions<S>): Re
   );
   // Work on a copy: freezing must never reach arrays or objects the caller passed in (flags, env).
   const withDefaults = Value.Default(options.schema, structuredClone(merged));
+  // Its secrets (passwords, passphrases, AWS keys): from now on no log line, error message or status
+  // page of this process shows them (redact.ts), also when the configuration turns out invalid.
+  registerConfigSecrets(withDefaults, options.env ?? process.env);
   const result = compileValidator(options.schema).validate(withDefaults);
   if (!result.ok) {
     throw new ConfigError(`invalid configuration: ${formatIssues(result.issues)}`, { issues: result.issues });

@@ -8,3 +8,4 @@ export * from './cli.js';
 export * from './lifecycle.js';
 export * from './kafka-security.js';
 export * from './cjs-export.js';
+export * from './redact.js';

@@ -15,6 +15,8 @@ export const KafkaSslSchema = Type.Object(
     ca: Type.Optional(Type.String({ minLength: 1 })),
     cert: Type.Optional(Type.String({ minLength: 1 })),
     key: Type.Optional(Type.String({ minLength: 1 })),
+    /** Passphrase of an encrypted `key`. */
+    passphrase: Type.Optional(Type.String()),
   },
   { default: {}, additionalProperties: false },
 );
@@ -40,11 +42,19 @@ const read = (file: string | undefined) => (file ? readFileSync(file, 'utf8') : 
 
 /** kafkajs' `ssl` and `sasl` client options (certificate files read now, at start-up). */
 export function kafkaSecurityOptions(config: KafkaSecurity): {
-  ssl?: { rejectUnauthorized: boolean; ca?: string | undefined; cert?: string | undefined; key?: string | undefined };
+  ssl?: { rejectUnauthorized: boolean; ca?: string | undefined; cert?: string | undefined; key?: string | undefined; passphrase?: string | undefined };
   sasl?: { mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain'; username: string; password: string };
 } {
   return {
-    ...(config.ssl.enabled ? { ssl: { rejectUnauthorized: config.ssl.rejectUnauthorized, ca: read(config.ssl.ca), cert: read(config.ssl.cert), key: read(config.ssl.key) } } : {}),
+    ...(config.ssl.enabled ? {
+          ssl: {
+            rejectUnauthorized: config.ssl.rejectUnauthorized,
+            ca: read(config.ssl.ca),
+            cert: read(config.ssl.cert),
+            key: read(config.ssl.key),
+            ...(config.ssl.passphrase !== undefined ? { passphrase: config.ssl.passphrase } : {}),
+          },
+        } : {}),
     ...(config.sasl ? { sasl: { ...config.sasl } } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { redact } from './redact.js';
 
 export type { Logger };
 
@@ -11,7 +12,8 @@ export interface LoggerOptions {
 /** Structured JSON logs (pino) on stderr; level from the option, then FLEETLAKE_LOG_LEVEL, then "info". */
 export function createLogger(name: string, options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.FLEETLAKE_LOG_LEVEL ?? 'info';
-  return pino({ name, level, base: { name } }, pino.destination({ dest: options.destination ?? 2, sync: false }));
+  // Every finished line passes through redact(): no configured secret is ever written (redact.ts).
+  return pino({ name, level, base: { name }, hooks: { streamWrite: redact } }, pino.destination({ dest: options.destination ?? 2, sync: false }));
 }
 
 /** A logger that drops everything, for tests and library use where the caller logs. */

@@ -10,9 +10,6 @@ export interface LakeAnswers {
   frames: { referenced: number; sample: Row[] };
 }
 
-/** DuckDB names result columns as the files spell them (deviceId); the answers use lower case. */
-const lowerKeys = (rows: Row[]): Row[] => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
-
 /** Parquet (or JPEG) files below a folder. */
 function countFiles(dir: string, ext: string): number {
   try {
@@ -39,15 +36,13 @@ export async function askLake(lakeDir: string, deviceId: string): Promise<LakeAn
     const iso = (ms: unknown) => new Date(Number(ms ?? 0)).toISOString();
     // The window's end is exclusive: one second past the last position.
     const window = { device: deviceId, from: iso(span?.f), to: iso(Number(span?.t ?? 0) + 1000) };
-    const trip = span?.f != null ? lowerKeys((await lake.query(SAVED_QUERIES['trip-summary']!.sql, window)).rows)[0] : undefined;
-    const incidents = lowerKeys(
-      (
-        await lake.query(`SELECT incidentid, type, status, "timestamp", round(latitude, 4) AS latitude, round(longitude, 4) AS longitude, description
+    const trip = span?.f != null ? (await lake.saved(SAVED_QUERIES['trip-summary']!, window)).rows[0] : undefined;
+    const incidents = (
+      await lake.query(`SELECT incidentid, type, status, "timestamp", round(latitude, 4) AS latitude, round(longitude, 4) AS longitude, description
 FROM (SELECT *, row_number() OVER (PARTITION BY incidentid ORDER BY "timestamp" DESC, seq DESC) AS rn FROM fleetlake.emergency_data_dedup WHERE deviceid = $device)
 WHERE rn = 1 AND type <> 'None' ORDER BY "timestamp"`, { device: deviceId })
-      ).rows,
-    );
-    const frames = lowerKeys((await lake.query(SAVED_QUERIES.frames!.sql, window)).rows);
+    ).rows;
+    const frames = span?.f != null ? (await lake.saved(SAVED_QUERIES.frames!, window)).rows : [];
     return { lakeDir, tables, trip, incidents, frames: { referenced: frames.length, sample: frames.slice(0, 3) } };
   } finally {
     lake.close();
@@ -56,7 +51,7 @@ WHERE rn = 1 AND type <> 'None' ORDER BY "timestamp"`, { device: deviceId })
 
 /** The answers as text for the terminal. */
 export function renderAnswers(a: LakeAnswers): string[] {
-  const out = ['', `Answers from the lake (${a.lakeDir}), through the same tables and views as in Athena:`, '', '  table            rows  after dedup  files'];
+  const out = ['', `Answers from the lake (${a.lakeDir}), through the same tables and views as in Athena (times in UTC):`, '', '  table            rows  after dedup  files'];
   for (const t of a.tables) out.push(`  ${t.table.padEnd(15)}${String(t.rows).padStart(6)}${String(t.afterDedup).padStart(13)}${String(t.files).padStart(7)}`);
   out.push('');
   if (a.trip) {

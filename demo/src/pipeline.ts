@@ -27,8 +27,8 @@ export interface PipelineOptions {
 export const SINK_GROUP = 'fleetlake-demo-sink';
 
 /** YAML is a superset of JSON: the configuration files are written as JSON, read by loadConfig. */
-function writeConfig(file: string, config: unknown): string {
-  writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
+function writeConfig(file: string, config: unknown, mode = 0o644): string {
+  writeFileSync(file, JSON.stringify(config, null, 2) + '\n', { mode });
   return file;
 }
 
@@ -80,7 +80,7 @@ export class Pipeline {
       const credentials = { devices: Object.fromEntries(await Promise.all(options.devices.map(async (d) => [d.deviceId, await hashPassword(d.password)] as const))) };
       const bridgeConfig = writeConfig(join(dir, 'bridge.yaml'), {
         mode: 'embedded',
-        mqtt: { tcp: { port: mqtt }, credentialsFile: writeConfig(join(dir, 'devices.yaml'), credentials), statusKafkaTopic: DEVICE_STATUS_TOPIC },
+        mqtt: { tcp: { port: mqtt }, credentialsFile: writeConfig(join(dir, 'devices.yaml'), credentials, 0o600), statusKafkaTopic: DEVICE_STATUS_TOPIC },
         kafka: { brokers: kafka.brokers },
         http: { port: bridgeHttp },
       });

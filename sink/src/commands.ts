@@ -4,6 +4,8 @@ import { catalogCommand } from './commands/catalog.js';
 import { ddlCommand } from './commands/ddl.js';
 import { queryCommand } from './commands/query.js';
 import { runCommand } from './commands/run.js';
+import { supersetCommand } from './commands/superset.js';
+import { viewsCommand } from './commands/views.js';
 
 /** Subcommands; each lives in its own module and is registered here. */
 export const commands: Record<string, Command> = {
@@ -11,5 +13,7 @@ export const commands: Record<string, Command> = {
   catalog: catalogCommand,
   ddl: ddlCommand,
   query: queryCommand,
+  views: viewsCommand,
+  superset: supersetCommand,
   schema: schemaCommand,
 };

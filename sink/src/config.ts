@@ -1,7 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { EventTimeWindowSchema } from '@fleetlake/contracts';
 import { kafkaSecurityProperties, loadConfig, type PlainObject } from '@fleetlake/core';
 
-/** Sink configuration: defaults < YAML file < FLEETLAKE_SINK_* environment < flags. */
+/**
+ * Sink configuration: defaults < YAML file < FLEETLAKE_SINK_* environment < flags. Validated once at
+ * start-up: unknown keys and bad values are refused with their path, as the agent's and the bridge's.
+ */
 export const SinkConfigSchema = Type.Object({
   kafka: Type.Object(
     {
@@ -16,14 +20,14 @@ export const SinkConfigSchema = Type.Object({
       /** TLS and SASL/SCRAM (MSK, Confluent), the same keys as the bridge's. */
       ...kafkaSecurityProperties,
     },
-    { default: {} },
+    { default: {}, additionalProperties: false },
   ),
   lake: Type.Object(
     {
       /** `s3://bucket/prefix` or a local folder. */
       root: Type.String({ minLength: 1, default: './lake' }),
-      /** S3-compatible endpoint (MinIO, moto, ...). */
-      endpoint: Type.Optional(Type.String({ minLength: 1 })),
+      /** S3-compatible endpoint (MinIO, moto, ...): an http(s) URL. */
+      endpoint: Type.Optional(Type.String({ pattern: '^https?://[^\\s/?#]+(/[^\\s]*)?$' })),
       region: Type.String({ default: 'us-east-1' }),
       forcePathStyle: Type.Boolean({ default: false }),
       /** Server-side encryption: AES256 (SSE-S3) or aws:kms. */
@@ -32,7 +36,7 @@ export const SinkConfigSchema = Type.Object({
       /** Objects above this many bytes go up as a multipart upload. */
       multipartThresholdBytes: Type.Integer({ minimum: 5 * 1024 * 1024, default: 16 * 1024 * 1024 }),
     },
-    { default: {} },
+    { default: {}, additionalProperties: false },
   ),
   roll: Type.Object(
     {
@@ -46,14 +50,14 @@ export const SinkConfigSchema = Type.Object({
        */
       idleMarkerMs: Type.Integer({ minimum: 100, default: 60_000 }),
     },
-    { default: {} },
+    { default: {}, additionalProperties: false },
   ),
   retry: Type.Object(
     {
       baseMs: Type.Integer({ minimum: 1, default: 200 }),
       maxMs: Type.Integer({ minimum: 1, default: 10_000 }),
     },
-    { default: {} },
+    { default: {}, additionalProperties: false },
   ),
   http: Type.Object(
     {
@@ -61,11 +65,15 @@ export const SinkConfigSchema = Type.Object({
       /** 0 picks a free port; -1 disables the server. */
       port: Type.Integer({ minimum: -1, maximum: 65535, default: 9464 }),
     },
-    { default: {} },
+    { default: {}, additionalProperties: false },
   ),
+  /** Which event times are stored (older or further ahead: dead letters); also the tables' `dt` projection range. */
+  eventTime: EventTimeWindowSchema,
+  /** Graceful stop: how long to wait for the open files to be stored and committed, whatever Kafka does. */
+  drainTimeoutMs: Type.Integer({ minimum: 0, default: 30_000 }),
   duckdbThreads: Type.Integer({ minimum: 1, default: 1 }),
-  logLevel: Type.String({ default: 'info' }),
-});
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+}, { additionalProperties: false });
 
 export type SinkConfig = Static<typeof SinkConfigSchema>;
 

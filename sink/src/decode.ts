@@ -1,7 +1,9 @@
 import {
   KAFKA_HEADERS,
   checkCameraFrame,
+  deadLetterPayload,
   eventTime,
+  eventTimeBounds,
   frameDate,
   frameIdTime,
   frameObjectKey,
@@ -11,6 +13,7 @@ import {
   parseRecord,
   utf8Text,
   type DeadLetter,
+  type EventTimeBounds,
   type LakeRoot,
   type RejectReason,
   type Stream,
@@ -68,6 +71,16 @@ export function snapshotUri(root: LakeRoot, dt: string, deviceId: string, frameI
   return lakeLocation(root, frameObjectKey(dt, deviceId, frameId));
 }
 
+/**
+ * When the record was received: the bridge's `fleetlake-received-at` header, else the Kafka record's
+ * timestamp. Never the clock, so that a replay decides the same.
+ */
+function receivedMs(m: KafkaMessage): number {
+  const h = header(m, KAFKA_HEADERS.receivedAt);
+  const ms = h === undefined ? NaN : Date.parse(h);
+  return Number.isNaN(ms) ? Number(m.timestamp) : ms;
+}
+
 function dead(src: RecordSource, m: KafkaMessage, reason: SinkRejectReason, issues: ValidationIssue[], deviceId?: string): Item {
   const { dt, ms } = kafkaDate(m);
   const payload = m.value ?? Buffer.alloc(0);
@@ -80,8 +93,8 @@ function dead(src: RecordSource, m: KafkaMessage, reason: SinkRejectReason, issu
     kafkaOffset: m.offset,
     // The record's own timestamp (not the clock), so that a replay writes identical bytes.
     receivedAt: new Date(ms).toISOString(),
-    payloadBase64: payload.toString('base64'),
-    payloadBytes: payload.byteLength,
+    // Whole: a fetched record is bounded by Kafka's own limits, and the lake has room.
+    ...deadLetterPayload(payload, payload.byteLength),
   };
   const mqttTopic = header(m, KAFKA_HEADERS.mqttTopic);
   if (mqttTopic !== undefined) envelope.mqttTopic = mqttTopic;
@@ -94,13 +107,13 @@ function row(m: KafkaMessage, dt: string, eventMs: number, json: Buffer, start: 
 }
 
 /** `text` (the record's value, in `bytes[start, end)`) to a row, or a dead letter. */
-function decodeStream(stream: Stream, src: RecordSource, m: KafkaMessage, root: LakeRoot, bytes: Buffer, start: number, end: number): Item {
+function decodeStream(stream: Stream, src: RecordSource, m: KafkaMessage, root: LakeRoot, bytes: Buffer, start: number, end: number, bounds: EventTimeBounds): Item {
   const text = utf8Text(bytes, start, end);
   if (text === undefined) {
     const rejected = notUtf8();
     return dead(src, m, rejected.reason, rejected.issues);
   }
-  const parsed = parseRecord(stream, text);
+  const parsed = parseRecord(stream, text, undefined, { receivedMs: receivedMs(m), bounds });
   if (!parsed.ok) return dead(src, m, parsed.reason, parsed.issues);
   const record = parsed.value;
   const { dt, ms: eventMs } = eventTime(record.timestamp);
@@ -136,9 +149,13 @@ function decodeFrame(src: RecordSource, m: KafkaMessage, value: Buffer): Item {
 }
 
 const DEFAULT_TOPICS = new SinkTopics();
+const DEFAULT_BOUNDS = eventTimeBounds();
 
-/** A Kafka record to what it becomes in the lake. Never throws: bad input becomes a dead letter. */
-export function decode(src: RecordSource, m: KafkaMessage, root: LakeRoot, topics: SinkTopics = DEFAULT_TOPICS): Item {
+/**
+ * A Kafka record to what it becomes in the lake. Never throws: bad input becomes a dead letter, and so
+ * does a record whose event time lies outside `bounds` around its receive time (no table would show it).
+ */
+export function decode(src: RecordSource, m: KafkaMessage, root: LakeRoot, topics: SinkTopics = DEFAULT_TOPICS, bounds: EventTimeBounds = DEFAULT_BOUNDS): Item {
   if (header(m, MARKER_HEADER) !== undefined) return { kind: 'marker', offset: BigInt(m.offset) };
   // The value's bytes: in place in the fetch buffer for a FetchedRecord (no Buffer view made).
   let bytes: Buffer | null;
@@ -157,7 +174,7 @@ export function decode(src: RecordSource, m: KafkaMessage, root: LakeRoot, topic
   const stream = topics.streamOf(src.topic);
   if (!stream) return dead(src, m, 'unknown_topic', [{ path: '', message: `no stream for topic ${src.topic}` }]);
   try {
-    return decodeStream(stream, src, m, root, bytes, start, end);
+    return decodeStream(stream, src, m, root, bytes, start, end, bounds);
   } catch (err) {
     return dead(src, m, 'schema', [{ path: '/timestamp', message: (err as Error).message }]);
   }

@@ -18,3 +18,6 @@ export * from './bucket.js';
 export * from './lake-query.js';
 export * from './saved-queries.js';
 export * from './sink-topics.js';
+export * from './athena-queries.js';
+export * from './redshift-ddl.js';
+export * from './superset-publish.js';

@@ -1,6 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Consumer, type EachBatchPayload, type Producer, type SASLOptions } from 'kafkajs';
-import type { LakeRoot } from '@fleetlake/contracts';
-import { kafkaSecurityOptions, once, retry, silentLogger, type Logger } from '@fleetlake/core';
+import { eventTimeBounds, type EventTimeBounds, type LakeRoot } from '@fleetlake/contracts';
+import { FleetlakeError, kafkaSecurityOptions, once, redact, redactedMessage, retry, silentLogger, type Logger } from '@fleetlake/core';
 import type { SinkConfig } from './config.js';
 import { decode } from './decode.js';
 import { flushSegment } from './flush.js';
@@ -51,8 +51,10 @@ export class Sink {
   private consumerError: Error | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
+  private stopping = false;
   private fatal: ((err: Error) => void) | undefined;
   private readonly topics: SinkTopics;
+  private readonly eventTimeBounds: EventTimeBounds;
   /** Resolves when the sink stopped by itself after a fatal error. */
   readonly failed: Promise<Error>;
 
@@ -69,6 +71,7 @@ export class Sink {
   ) {
     this.failed = new Promise((resolve) => (this.fatal = resolve));
     this.topics = new SinkTopics(config.kafka.topicPrefix);
+    this.eventTimeBounds = eventTimeBounds(config.eventTime);
   }
 
   static async create(config: SinkConfig, options: SinkOptions = {}): Promise<Sink> {
@@ -84,6 +87,9 @@ export class Sink {
       ...(sasl ? { sasl: sasl as SASLOptions } : {}),
       logLevel: logLevel.WARN,
       retry: { retries: 10 },
+      // kafkajs' own lines (one per failed connection attempt and broker) at debug, in the sink's log
+      // shape; the sink itself says what matters (start-up, Kafka not reachable, crashes).
+      logCreator: () => ({ level, log }) => logger.debug({ kafkajs: log.logger, kafkajsLevel: level, message: log.message, error: (log as { error?: unknown }).error }, 'kafkajs'),
     });
     const consumer = kafka.consumer({
       groupId: config.kafka.groupId,
@@ -109,6 +115,7 @@ export class Sink {
 
   async start(): Promise<void> {
     const { consumer, producer, config } = this;
+    if (this.stopping) throw new FleetlakeError('SINK_STOPPING', 'sink stopped before it started', { retriable: false });
     if (config.http.port >= 0) {
       this.http = await HttpServer.start({
         host: config.http.host,
@@ -116,7 +123,7 @@ export class Sink {
         registry: this.metrics.registry,
         healthy: () => ({
           ok: this.running && !this.crashed && !this.consumerError,
-          detail: { running: this.running, error: (this.crashed ?? this.consumerError)?.message },
+          detail: { running: this.running, error: maybeRedacted((this.crashed ?? this.consumerError)?.message) },
         }),
       });
     }
@@ -137,8 +144,18 @@ export class Sink {
       this.logger.error({ err: e.payload.error.message, restart: e.payload.restart }, 'consumer crashed');
       if (!e.payload.restart) this.fatal?.(e.payload.error);
     });
+    // The one start-up line, before anything waits for Kafka.
+    this.logger.info({ lake: this.store.location, brokers: config.kafka.brokers, groupId: config.kafka.groupId, httpPort: this.httpPort }, 'sink starting');
     // A broker that just started (or topics just created) answers "not yet" for a while: retry those.
-    const startup = { retries: 10, baseMs: config.retry.baseMs, maxMs: config.retry.maxMs, signal: this.abort.signal };
+    const startup = {
+      retries: 10,
+      baseMs: config.retry.baseMs,
+      maxMs: config.retry.maxMs,
+      signal: this.abort.signal,
+      onRetry: (err: unknown, attempt: number, delayMs: number) => {
+        if (attempt === 1 || attempt % 5 === 0) this.logger.warn({ err: redactedMessage(err), attempt, delayMs }, 'Kafka not reachable yet; retrying');
+      },
+    };
     await retry(() => producer.connect(), startup);
     await retry(() => consumer.connect(), startup);
     await retry(() => consumer.subscribe({ topics: this.topics.all, fromBeginning: config.kafka.fromBeginning }), startup);
@@ -151,7 +168,7 @@ export class Sink {
     this.running = true;
     const tick = Math.max(50, Math.min(1000, Math.floor(config.roll.idleMarkerMs / 4)));
     this.idleTimer = setInterval(() => void this.markIdle('idle', config.roll.idleMarkerMs), tick);
-    this.logger.info({ lake: this.store.location, brokers: config.kafka.brokers }, 'sink started');
+    this.logger.info('consuming');
   }
 
   private state(topic: string, partition: number): PartitionState {
@@ -185,7 +202,7 @@ export class Sink {
     try {
       for (const message of batch.messages) {
         if (!current) break;
-        const item = decode(source, message, this.root, this.topics);
+        const item = decode(source, message, this.root, this.topics, this.eventTimeBounds);
         counts[item.kind]++;
         if (item.kind === 'dead') this.metrics.deadLetters.inc({ topic, reason: item.reason });
         const closed = state.buffer.add(item);
@@ -286,22 +303,43 @@ export class Sink {
    * uncommitted and are replayed by the next owner, so every file boundary is still in the log.
    */
   readonly stop = once(async () => {
+    this.stopping = true;
+    // Everything below shares one deadline: the sink is gone within drainTimeoutMs whatever Kafka or
+    // the store do. What is not committed by then is replayed by the next owner of the partitions.
+    const deadline = Date.now() + this.config.drainTimeoutMs;
+    const left = () => Math.max(0, deadline - Date.now());
     if (this.idleTimer) clearInterval(this.idleTimer);
     if (this.running && !this.crashed) {
-      const markers = await this.markIdle('shutdown', 0);
-      const deadline = Date.now() + 15_000;
-      while (Date.now() < deadline && [...markers].some(([key, off]) => (this.partitions.get(key)?.committed ?? -1n) <= off)) {
+      const markers = await within(this.markIdle('shutdown', 0), left());
+      while (markers && Date.now() < deadline && [...markers].some(([key, off]) => (this.partitions.get(key)?.committed ?? -1n) <= off)) {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
     this.running = false;
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 15_000))]);
+    await within(Promise.allSettled([...this.inFlight]), left());
     this.abort.abort(new Error('sink stopping'));
-    await this.consumer.disconnect().catch(() => undefined);
-    await this.producer.disconnect().catch(() => undefined);
+    const closed = await within(
+      Promise.all([this.consumer.disconnect().catch(() => undefined), this.producer.disconnect().catch(() => undefined)]),
+      // Leaving the group is worth a second even after the deadline: the next owner starts sooner.
+      Math.max(left(), 1000),
+    );
+    if (closed === undefined) this.logger.warn({ drainTimeoutMs: this.config.drainTimeoutMs }, 'Kafka did not answer in time; stopping without leaving the group');
     this.encoder.close();
-    await this.store.close();
+    await within(this.store.close(), Math.max(left(), 1000));
     await this.http?.stop();
     this.logger.info('sink stopped');
   });
 }
+
+/** `p`'s value, or undefined once `ms` have passed first. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const maybeRedacted = (text: string | undefined) => (text === undefined ? undefined : redact(text));

@@ -1,5 +1,6 @@
-import { KAFKA_HEADERS, newFrameId, parseLakeRoot } from '@fleetlake/contracts';
+import { KAFKA_HEADERS, eventTimeBounds, newFrameId, parseLakeRoot } from '@fleetlake/contracts';
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { decode, EVENT_TIME_HEADER, type KafkaMessage, type RecordSource } from '../src/decode.js';
 import type { Item } from '../src/items.js';
@@ -75,8 +76,23 @@ describe.each([
     const env = JSON.parse((item as { line: Buffer }).line.toString());
     expect(env).toMatchObject({ reason: 'schema', source: 'sink', kafkaTopic: 'gps_data', kafkaPartition: 2, kafkaOffset: '7', receivedAt: '2026-11-27T23:59:59.000Z', mqttTopic: 'fleetlake/v1/car-1/gps' });
     expect(Buffer.from(env.payloadBase64, 'base64')).toEqual(bad);
+    expect(env).toMatchObject({ payloadBytes: bad.length, payloadSha256: createHash('sha256').update(bad).digest('hex') });
     expect(decode(...(await rec('gps_data', Buffer.from('not json'))), root)).toMatchObject({ kind: 'dead', reason: 'not_json' });
     expect(decode(...(await rec('gps_data', null)), root)).toMatchObject({ kind: 'dead', reason: 'empty' });
+  });
+
+  it('a record dated outside the event-time window around its receive time is a dead letter of its own reason', async () => {
+    const at = (timestamp: string) => Buffer.from(JSON.stringify({ ...makeRecord('gps', 1), timestamp }));
+    for (const t of ['0000-01-01T00:00:00.000Z', '2019-12-31T23:59:59.000Z', '9999-12-31T00:00:00.000Z']) {
+      const item = decode(...(await rec('gps_data', at(t))), root);
+      expect(item, t).toMatchObject({ kind: 'dead', reason: 'event_time_out_of_range' });
+    }
+    // One day after the Kafka timestamp is still in; the bridge's receive time, when there, decides.
+    expect(decode(...(await rec('gps_data', at('2026-11-28T23:59:59.000Z'))), root)).toMatchObject({ kind: 'row', dt: '2026-11-28' });
+    const early = { [KAFKA_HEADERS.receivedAt]: '2026-11-20T00:00:00.000Z' };
+    expect(decode(...(await rec('gps_data', at('2026-11-28T23:59:59.000Z'), early)), root)).toMatchObject({ kind: 'dead', reason: 'event_time_out_of_range' });
+    const window = eventTimeBounds({ earliest: '2026-11-28', maxAheadMs: 0 });
+    expect(decode(...(await rec('gps_data', at('2026-11-27T10:00:00.000Z'))), root, undefined, window)).toMatchObject({ kind: 'dead', reason: 'event_time_out_of_range' });
   });
 
   it('a value that is not UTF-8, or holds an unpaired surrogate, is a dead letter, not a row DuckDB would refuse', async () => {

@@ -65,14 +65,15 @@ describe(`sink → local lake (${Object.values(counts).reduce((a, b) => a + b) +
         traffic: [counts.traffic, counts.traffic],
       });
       const types = Object.fromEntries((await q.query('DESCRIBE gps_data')).rows.map((r) => [r.column_name, r.column_type]));
-      expect(types).toMatchObject({ timestamp: 'TIMESTAMP WITH TIME ZONE', latitude: 'DOUBLE', seq: 'BIGINT', fixQuality: 'INTEGER', satellites: 'INTEGER', deviceId: 'VARCHAR', dt: 'VARCHAR' });
+      // Athena's names and types: lower case, timestamp without a zone (UTC).
+      expect(types).toMatchObject({ timestamp: 'TIMESTAMP', latitude: 'DOUBLE', seq: 'BIGINT', fixquality: 'INTEGER', satellites: 'INTEGER', deviceid: 'VARCHAR', dt: 'VARCHAR' });
       // Values survive the trip: a few records compared field by field.
       for (const i of [0, 12_345 % counts.gps, counts.gps - 1]) {
         const r = makeRecord('gps', i, DEVICES);
         const { rows: got } = await q.query(
           `SELECT id, "timestamp"::VARCHAR AS ts, latitude, longitude, speed, direction, satellites, hdop, dt FROM gps_data WHERE deviceId = '${r.deviceId}' AND seq = ${r.seq}`,
         );
-        expect(got).toEqual([{ id: r.id, ts: r.timestamp.replace('T', ' ').replace(/\.000Z$/, '+00'), latitude: r.latitude, longitude: r.longitude, speed: r.speed, direction: r.direction, satellites: r.satellites, hdop: r.hdop, dt: '2026-11-27' }]);
+        expect(got).toEqual([{ id: r.id, ts: r.timestamp.replace('T', ' ').replace(/\.000Z$/, ''), latitude: r.latitude, longitude: r.longitude, speed: r.speed, direction: r.direction, satellites: r.satellites, hdop: r.hdop, dt: '2026-11-27' }]);
       }
       // Late events went to their own date's partition.
       const late = await q.query(`SELECT dt, count(*)::INT AS n FROM gps_data WHERE deviceId = 'late-car' GROUP BY dt ORDER BY dt`);
@@ -81,13 +82,13 @@ describe(`sink → local lake (${Object.values(counts).reduce((a, b) => a + b) +
         { dt: '2026-11-27', n: 40 },
       ]);
       // The saved queries run against the same names.
-      const latest = await q.query(SAVED_QUERIES['latest-positions']!.sql);
+      const latest = await q.saved(SAVED_QUERIES['latest-positions']!, { from: '2026-11-26', to: '2026-11-28' });
       // + late-car and the awkward workload's dup-car
       expect(latest.rows.length).toBe(DEVICES + 2);
       // The record with a duplicate name holds what JSON.parse validated: its last latitude.
       const dup = await q.query(`SELECT latitude, dt FROM gps_data WHERE deviceId = 'dup-car'`);
       expect(dup.rows).toEqual([{ latitude: AWKWARD_LATITUDE, dt: '2026-11-26' }]);
-      const trip = await q.query(SAVED_QUERIES['trip-summary']!.sql, { device: 'car-0001', from: '2026-11-27T10:00:00Z', to: '2026-11-27T11:00:00Z' });
+      const trip = await q.saved(SAVED_QUERIES['trip-summary']!, { device: 'car-0001', from: '2026-11-27T10:00:00Z', to: '2026-11-27T11:00:00Z' });
       expect(Number(trip.rows[0]!.points)).toBeGreaterThan(0);
       expect(Number(trip.rows[0]!.distance_km)).toBeGreaterThan(0);
     } finally {

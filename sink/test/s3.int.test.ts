@@ -10,7 +10,7 @@ import { ensureBucket } from '../src/bucket.js';
 import { ensureCatalog } from '../src/glue-catalog.js';
 import { S3Store } from '../src/s3-store.js';
 import { Sink } from '../src/sink.js';
-import { GLUE_TYPES, tableDefs } from '../src/tables.js';
+import { GLUE_TYPES, lakeTables, tableDefs } from '../src/tables.js';
 import { createTopics, duck, kafkaClient, produce, startProxy, testConfig, waitCaughtUp } from './harness.js';
 
 const BUCKET = `fleetlake-test-${Date.now()}`;
@@ -85,7 +85,8 @@ describe('sink → S3 (moto) through an outage, and the Glue catalog', () => {
     const glue = new GlueClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
     cleanup.push(async () => glue.destroy());
     const first = await ensureCatalog(glue, `s3://${BUCKET}/raw`);
-    expect(first.filter((r) => r.action === 'created').length).toBe(10);
+    // The run's moto is shared with athena-catalog.int.test.ts, which may have made the tables first.
+    expect(first.map((r) => r.name).sort()).toEqual(lakeTables().flatMap((d) => (d.view ? [d.name, d.view] : [d.name])).sort());
     const again = await ensureCatalog(glue, `s3://${BUCKET}/raw`);
     expect(again.every((r) => r.action === 'updated')).toBe(true);
 
@@ -105,6 +106,6 @@ describe('sink → S3 (moto) through an outage, and the Glue catalog', () => {
     const view = await glue.send(new GetTableCommand({ DatabaseName: 'fleetlake', Name: 'gps_data_dedup' }));
     expect(view.Table!.TableType).toBe('VIRTUAL_VIEW');
     const body = JSON.parse(Buffer.from(/Presto View: (\S+) \*\//.exec(view.Table!.ViewOriginalText!)![1]!, 'base64').toString());
-    expect(body.originalSql).toContain('PARTITION BY "deviceid", "seq"');
+    expect(body.originalSql).toContain('PARTITION BY "dt", "deviceid", "seq"');
   });
 });

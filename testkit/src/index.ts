@@ -11,3 +11,7 @@ export * from './tcp-proxy.js';
 export * from './proc-stat.js';
 export * from './shebang.js';
 export * from './random.js';
+export * from './download.js';
+export * from './trino.js';
+export * from './superset.js';
+export * from './trino-client.js';

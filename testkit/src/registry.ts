@@ -1,17 +1,20 @@
 import { startKafka, type KafkaBroker } from './kafka.js';
 import { startMoto, type MotoServer } from './moto.js';
 import { startMosquitto, type MosquittoBroker } from './mosquitto.js';
+import { startTrino, type TrinoServer } from './trino.js';
 
 /** Connection details of the shared services, as handed to test files. */
 export interface SharedServices {
   kafka: { brokers: string[]; version: string };
   mosquitto: { url: string; host: string; port: number };
   moto: { endpoint: string; port: number; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  /** Single-node Trino; its Hive catalog `awsdatacatalog` (Athena's name) reads local:/// paths. */
+  trino: { url: string; version: string; catalog: string };
 }
 export type ServiceName = keyof SharedServices;
-export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 'mosquitto', 'moto'];
+export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 'mosquitto', 'moto', 'trino'];
 
-type Handle = KafkaBroker | MosquittoBroker | MotoServer;
+type Handle = KafkaBroker | MosquittoBroker | MotoServer | TrinoServer;
 
 /**
  * Starts each service the first time it is asked for, at most once, and stops all that were started.
@@ -47,6 +50,10 @@ export class ServiceRegistry {
       case 'moto': {
         const m = await startMoto();
         return { handle: m, info: { endpoint: m.endpoint, port: m.port, region: m.region, credentials: m.credentials } };
+      }
+      case 'trino': {
+        const t = await startTrino({ hiveCatalog: 'awsdatacatalog' });
+        return { handle: t, info: { url: t.url, version: t.version, catalog: t.hiveCatalog } };
       }
     }
   }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FleetlakeError, once, silentLogger, type Logger } from '@fleetlake/core';
+import { FleetlakeError, once, redact, silentLogger, type Logger } from '@fleetlake/core';
 import type { AgentHealth, AgentStats } from '../agent.js';
 import { agentMetrics } from './agent-metrics.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus-text.js';
@@ -96,7 +96,9 @@ export class StatusServer {
   }
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+/** Every answer is redacted (core's redact): /stats carries error messages and input source names. */
+function send(res: ServerResponse, status: number, contentType: string, text: string): void {
+  const body = redact(text);
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }

@@ -1,5 +1,5 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { abortableDelay, backoffDelay, once, silentLogger, type BackoffOptions, type Logger } from '@fleetlake/core';
+import { abortableDelay, backoffDelay, once, redact, silentLogger, type BackoffOptions, type Logger } from '@fleetlake/core';
 import { statusMqttTopic } from '@fleetlake/contracts';
 import type { Outbox } from '../outbox/outbox.js';
 import { buildClientOptions, statusPayload, type ConnectionSettings } from './mqtt-options.js';
@@ -110,12 +110,12 @@ export class MqttPublisher {
       client.on('connect', () => {
         connected = true;
         this.counters.connects++;
-        this.log.info({ url: this.opts.url, protocolVersion: this.opts.protocolVersion }, 'mqtt: connected');
+        this.log.info({ url: redact(this.opts.url), protocolVersion: this.opts.protocolVersion }, 'mqtt: connected');
         client.publish(statusMqttTopic(this.opts.deviceId), statusPayload(this.opts.deviceId, 'online', undefined, this.opts.agentVersion), { qos: 1, retain: true });
         void this.pump(client);
       });
       client.on('error', (err) => {
-        this.counters.lastError = err.message;
+        this.counters.lastError = redact(err.message);
         this.log.warn({ err: err.message, code: (err as { code?: unknown }).code }, 'mqtt: connection error');
       });
       client.on('close', () => {

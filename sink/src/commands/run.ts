@@ -34,18 +34,33 @@ Examples:
     let stopped!: () => void;
     const whenStopped = new Promise<{ err?: undefined }>((resolve) => (stopped = () => resolve({})));
     const removeHandlers = stopOnSignals(
-      () => sink.stop().finally(stopped),
+      () => {
+        // sink.stop() keeps to drainTimeoutMs; a library that still holds the event loop open after it
+        // (kafkajs retrying a connection) must not keep the process alive.
+        setTimeout(() => process.exit(), config.drainTimeoutMs + 2000).unref();
+        return sink.stop().finally(() => setImmediate(stopped));
+      },
       (err) => logger.error({ err }, 'stop failed'),
     );
-    await sink.start();
-    logger.info({ httpPort: sink.httpPort }, 'running');
-    const outcome = await Promise.race([sink.failed.then((err) => ({ err })), whenStopped]);
+    // A signal while start() still waits for Kafka ends it too.
+    const started = await Promise.race([sink.start().then(() => 'started' as const), whenStopped.then(() => 'stopped' as const)]).catch(async (err: unknown) => {
+      await sink.stop();
+      throw err;
+    });
+    const outcome = started === 'stopped' ? {} : await Promise.race([sink.failed.then((err) => ({ err })), whenStopped]);
     removeHandlers();
+    let code: number;
     if (outcome.err) {
       await sink.stop();
       logger.error({ err: outcome.err.message }, 'sink failed');
-      return 1;
+      code = 1;
+    } else {
+      // The exit code stopOnSignals set (130 after SIGINT, 143 after SIGTERM).
+      code = Number(process.exitCode ?? 0);
     }
-    return 0;
+    // Stopped: nothing is left to do, so a Kafka client still retrying a connection (its timers hold
+    // the event loop) must not keep the process alive.
+    setTimeout(() => process.exit(), 100).unref();
+    return code;
   },
 };

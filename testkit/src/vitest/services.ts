@@ -15,4 +15,6 @@ export const sharedKafka = () => shared('kafka');
 export const sharedMosquitto = () => shared('mosquitto');
 /** The run's shared moto server (S3 + Glue). */
 export const sharedMoto = () => shared('moto');
+/** The run's shared Trino (single node, Hive catalog `awsdatacatalog` on a file metastore). */
+export const sharedTrino = () => shared('trino');
 export { captureOutput } from './capture-output.js';
