@@ -33,7 +33,7 @@ export const ConsoleConfigSchema = Type.Object({
     /** S3 lakes: the Parquet objects of the requested days are kept here (default: a folder under the system temp dir). */
     cacheDir: Type.Optional(Type.String({ minLength: 1 })),
     cacheMaxBytes: Type.Integer({ minimum: 1 << 20, default: 1 << 30 }),
-    /** S3 lakes: the fleet map and the incident list read the last this many days that hold data. */
+    /** The fleet map reads the last this many days that hold positions, the incident list those that hold incidents. */
     recentDays: Type.Integer({ minimum: 1, maximum: 31, default: 2 }),
     /** Longest window a vehicle view may ask for. */
     maxWindowDays: Type.Integer({ minimum: 1, maximum: 92, default: 7 }),

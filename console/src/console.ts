@@ -34,7 +34,7 @@ export function contentSecurityPolicy(tileUrl: string): string {
 async function openLake(config: ConsoleConfig, logger: Logger): Promise<LakeReader> {
   const root = parseLakeRoot(config.lake.root);
   const l = config.lake;
-  if (root.kind === 'local') return new LocalLake(root.dir, { concurrency: l.concurrency, duckdbThreads: l.duckdbThreads });
+  if (root.kind === 'local') return new LocalLake(root.dir, { concurrency: l.concurrency, duckdbThreads: l.duckdbThreads, recentDays: l.recentDays });
   return S3Lake.create({
     bucket: root.bucket, prefix: root.prefix, region: l.region, endpoint: l.endpoint, forcePathStyle: l.forcePathStyle,
     cacheDir: l.cacheDir, cacheMaxBytes: l.cacheMaxBytes, recentDays: l.recentDays, duckdbThreads: l.duckdbThreads, logger,

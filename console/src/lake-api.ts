@@ -1,8 +1,9 @@
+import { tableOf } from '@fleetlake/contracts';
 import { SAVED_QUERIES, type LakeQuery, type Row } from '@fleetlake/sink';
 import { HttpError, notFound } from './http-errors.js';
 import type { LakeReader } from './lake-reader.js';
 import type { Incident, Position } from './live-state.js';
-import { windowDays, type Window } from './params.js';
+import { daysWindow, windowDays, type Window } from './params.js';
 
 /**
  * What the pages ask of the lake, each answered by the operator's saved queries (the sink's
@@ -11,12 +12,13 @@ import { windowDays, type Window } from './params.js';
 
 type Json = Row[string] | undefined;
 
-/** DuckDB names columns as the Parquet files spell them (deviceId); the console reads them lower-cased. */
-const lower = (row: Row): Record<string, Json> => Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
+/** A lake `timestamp` as both engines answer it: no zone, in UTC ("2026-11-27 22:54:39.123"). */
+const LAKE_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})?$/;
 
-/** A TIMESTAMPTZ as DuckDB prints it in UTC ("2026-11-27 22:54:39.123+00") to ISO-8601. */
+/** A lake timestamp (zone-less, UTC) to ISO-8601 with Z; never read as local time. */
 export function isoTime(v: Json): string {
-  const ms = Date.parse(String(v).replace(' ', 'T').replace(/\+00(:00)?$/, 'Z'));
+  const s = String(v);
+  const ms = LAKE_TIMESTAMP.test(s) ? Date.parse(`${s.replace(' ', 'T')}Z`) : NaN;
   if (Number.isNaN(ms)) throw new Error(`not a timestamp from the lake: ${JSON.stringify(v)}`);
   return new Date(ms).toISOString();
 }
@@ -25,10 +27,11 @@ const num = (v: Json): number => Number(v);
 const optNum = (v: Json): number | undefined => (v === null || v === undefined ? undefined : Number(v));
 const str = (v: Json): string => String(v ?? '');
 
-async function saved(lake: LakeQuery, name: string, params?: Record<string, string>): Promise<Record<string, Json>[]> {
+/** One of the sink's saved queries over a window (and a device), its `dt` range derived from the window. */
+async function saved(lake: LakeQuery, name: string, w: Pick<Window, 'from' | 'to'>, device?: string): Promise<Row[]> {
   const q = SAVED_QUERIES[name];
   if (!q) throw new Error(`saved query ${name} is missing from @fleetlake/sink`);
-  return (await lake.query(q.sql, params)).rows.map(lower);
+  return (await lake.saved(q, { device, from: w.from, to: w.to })).rows;
 }
 
 export interface TripSummary {
@@ -75,9 +78,9 @@ export interface VehicleView {
   frames: { total: number; shown: Frame[] };
 }
 
-const toIncident = (r: Record<string, Json>, deviceId?: string): Incident => ({
+const toIncident = (r: Row): Incident => ({
   incidentId: str(r.incidentid),
-  deviceId: deviceId ?? str(r.deviceid),
+  deviceId: str(r.deviceid),
   type: str(r.type),
   status: r.status === 'Active' ? 'Active' : 'Resolved',
   timestamp: isoTime(r.timestamp),
@@ -99,10 +102,12 @@ export class LakeApi {
     private readonly limits: { maxTrackPoints: number; maxFrames: number },
   ) {}
 
-  /** The latest position of every vehicle in the lake. */
+  /** The latest position of every vehicle seen in the last `lake.recentDays` days that hold positions. */
   async fleet(): Promise<Position[]> {
-    return this.lake.withLake(undefined, async (lake) =>
-      (await saved(lake, 'latest-positions')).map((r) => ({
+    return this.lake.withLake({ recentOf: tableOf('gps') }, async (lake, days) => {
+      const w = daysWindow(days);
+      if (!w) return [];
+      return (await saved(lake, 'latest-positions', w)).map((r) => ({
         deviceId: str(r.deviceid),
         timestamp: isoTime(r.timestamp),
         seq: -1,
@@ -111,30 +116,32 @@ export class LakeApi {
         speed: optNum(r.speed),
         direction: r.direction === null ? undefined : str(r.direction),
         vehicleType: r.vehicletype === null ? undefined : str(r.vehicletype),
-      })),
-    );
+      }));
+    });
   }
 
-  /** Every incident at its latest report, active ones first. */
+  /** Every incident at its latest report in the last `lake.recentDays` days that hold incidents, active ones first. */
   async incidents(): Promise<Incident[]> {
-    return this.lake.withLake(undefined, async (lake) => (await saved(lake, 'incidents')).map((r) => toIncident(r)));
+    return this.lake.withLake({ recentOf: tableOf('emergency') }, async (lake, days) => {
+      const w = daysWindow(days);
+      return w ? (await saved(lake, 'incidents', w)).map(toIncident) : [];
+    });
   }
 
   async vehicle(deviceId: string, w: Window): Promise<VehicleView> {
-    const params = { device: deviceId, from: w.from, to: w.to };
     return this.lake.withLake(windowDays(w), async (lake) => {
-      const [s] = await saved(lake, 'trip-summary', params);
+      const [s] = await saved(lake, 'trip-summary', w, deviceId);
       const points = num(s?.points ?? 0);
       if (points > this.limits.maxTrackPoints) {
         throw new HttpError(413, 'WINDOW_TOO_LARGE', `${points} positions in this window, more than lake.maxTrackPoints (${this.limits.maxTrackPoints}): ask for a shorter window`);
       }
-      const track = (await saved(lake, 'track', params)).map((r): TrackPoint => [Date.parse(isoTime(r.timestamp)), num(r.latitude), num(r.longitude), num(r.speed)]);
-      const incidents = (await saved(lake, 'incidents-along-trip', params)).map((r) => toIncident(r, deviceId));
-      const weather = (await saved(lake, 'weather-along-trip', params)).map((r): Weather => ({
+      const track = (await saved(lake, 'track', w, deviceId)).map((r): TrackPoint => [Date.parse(isoTime(r.timestamp)), num(r.latitude), num(r.longitude), num(r.speed)]);
+      const incidents = (await saved(lake, 'incidents-along-trip', w, deviceId)).map(toIncident);
+      const weather = (await saved(lake, 'weather-along-trip', w, deviceId)).map((r): Weather => ({
         timestamp: isoTime(r.timestamp), latitude: num(r.latitude), longitude: num(r.longitude), temperature: num(r.temperature), condition: str(r.weathercondition),
         precipitation: num(r.precipitation), windSpeed: num(r.windspeed), humidity: num(r.humidity), airQualityIndex: num(r.airqualityindex),
       }));
-      const frames = (await saved(lake, 'frames', params)).filter((r) => r.snapshoturi !== null).map((r): Frame => ({
+      const frames = (await saved(lake, 'frames', w, deviceId)).filter((r) => r.snapshoturi !== null).map((r): Frame => ({
         timestamp: isoTime(r.timestamp), frameId: str(r.frameid), cameraId: str(r.cameraid), width: num(r.width), height: num(r.height), bytes: num(r.bytes),
       }));
       return {
@@ -160,7 +167,7 @@ export class LakeApi {
   /** The JPEG of one of a vehicle's frames in a window, found by its traffic_data row's snapshotUri. */
   async frame(deviceId: string, frameId: string, w: Window): Promise<Buffer> {
     const uri = await this.lake.withLake(windowDays(w), async (lake) => {
-      const row = (await saved(lake, 'frames', { device: deviceId, from: w.from, to: w.to })).find((r) => r.frameid === frameId);
+      const row = (await saved(lake, 'frames', w, deviceId)).find((r) => r.frameid === frameId);
       return row?.snapshoturi;
     });
     if (uri === undefined || uri === null) throw notFound(`no frame "${frameId}" of vehicle "${deviceId}" between ${w.from} and ${w.to}`);

@@ -1,3 +1,4 @@
+import { parseParquetObjectKey } from '@fleetlake/contracts';
 import type { LakeQuery } from '@fleetlake/sink';
 
 /**
@@ -8,15 +9,32 @@ export interface LakeReader {
   /** Where the lake is, for logs and the page. */
   readonly location: string;
   /**
-   * Runs `fn` against the lake. `days` (YYYY-MM-DD) are the partitions the queries need: an S3 lake
-   * fetches those; undefined means the recent days (S3) or everything (a local folder).
+   * Runs `fn` against the lake on the days (YYYY-MM-DD) `days` names, which it is given: the queries
+   * bind a window over them, so that their `dt` range reads those partitions only (an S3 lake fetches
+   * just those).
    */
-  withLake<T>(days: readonly string[] | undefined, fn: (lake: LakeQuery) => Promise<T>): Promise<T>;
+  withLake<T>(days: LakeDays, fn: (lake: LakeQuery, days: readonly string[]) => Promise<T>): Promise<T>;
   /** The JPEG a traffic_data row's snapshotUri names; refuses any URI outside the lake's frames. */
   readFrame(snapshotUri: string): Promise<Buffer>;
   /** Counters for /metrics (an S3 lake's cache: objects fetched, cache hits, evictions, bytes fetched). */
   readonly counters?: Readonly<Record<string, number>>;
   stop(): Promise<void>;
+}
+
+/**
+ * The days a lake task reads: these dates (UTC, YYYY-MM-DD), or `{ recentOf: table }`, the last
+ * `lake.recentDays` dates that hold Parquet files of that table (none in an empty lake).
+ */
+export type LakeDays = readonly string[] | { recentOf: string };
+
+/** The last `n` dates that hold a Parquet object of `table` among lake keys (`gps_data/dt=…/….parquet`), in order. */
+export function recentParquetDays(keys: Iterable<string>, table: string, n: number): string[] {
+  const dts = new Set<string>();
+  for (const key of keys) {
+    const parts = parseParquetObjectKey(key);
+    if (parts?.table === table) dts.add(parts.dt);
+  }
+  return [...dts].sort().slice(-n);
 }
 
 /** Largest object read for a frame (the contracts allow 64 MiB; cameras send ~100 KB). */

@@ -1,18 +1,28 @@
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readdir } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { FleetlakeError } from '@fleetlake/core';
 import { LakeQuery } from '@fleetlake/sink';
-import { frameKeyOf, MAX_FRAME_BYTES, type LakeReader } from './lake-reader.js';
+import { frameKeyOf, MAX_FRAME_BYTES, recentParquetDays, type LakeDays, type LakeReader } from './lake-reader.js';
 import { Limiter } from './limiter.js';
 
 /** Opens the lake for one task and closes it after: a new DuckDB instance sees the files stored meanwhile. */
-export async function withLakeQuery<T>(dir: string, threads: number, fn: (lake: LakeQuery) => Promise<T>): Promise<T> {
+export async function withLakeQuery<T>(dir: string, threads: number, days: readonly string[], fn: (lake: LakeQuery, days: readonly string[]) => Promise<T>): Promise<T> {
   const lake = await LakeQuery.open(dir);
   try {
     await lake.query(`SET threads = ${Math.trunc(threads)}`);
-    return await fn(lake);
+    return await fn(lake, days);
   } finally {
     lake.close();
+  }
+}
+
+/** The lake keys (`gps_data/dt=…/….parquet`) of the files under a table's folder; none when it does not exist yet. */
+async function tableKeys(dir: string, table: string): Promise<string[]> {
+  try {
+    return (await readdir(join(dir, table), { recursive: true })).map((f) => `${table}/${f.split(sep).join('/')}`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
   }
 }
 
@@ -34,7 +44,7 @@ export class LocalLake implements LakeReader {
 
   constructor(
     private readonly dir: string,
-    private readonly options: { concurrency: number; duckdbThreads: number },
+    private readonly options: { concurrency: number; duckdbThreads: number; recentDays: number },
   ) {
     this.limiter = new Limiter(options.concurrency);
   }
@@ -43,8 +53,11 @@ export class LocalLake implements LakeReader {
     return this.dir;
   }
 
-  withLake<T>(_days: readonly string[] | undefined, fn: (lake: LakeQuery) => Promise<T>): Promise<T> {
-    return this.limiter.run(() => withLakeQuery(this.dir, this.options.duckdbThreads, fn));
+  withLake<T>(days: LakeDays, fn: (lake: LakeQuery, days: readonly string[]) => Promise<T>): Promise<T> {
+    return this.limiter.run(async () => {
+      const read = 'recentOf' in days ? recentParquetDays(await tableKeys(this.dir, days.recentOf), days.recentOf, this.options.recentDays) : days;
+      return withLakeQuery(this.dir, this.options.duckdbThreads, read, fn);
+    });
   }
 
   async readFrame(snapshotUri: string): Promise<Buffer> {

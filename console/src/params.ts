@@ -75,3 +75,9 @@ export function windowDays(w: Pick<Window, 'fromMs' | 'toMs'>): string[] {
   for (let t = Math.floor(w.fromMs / DAY_MS) * DAY_MS; t < w.toMs; t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10));
   return out;
 }
+
+/** The window [first day's midnight, the midnight after the last day) over `dt` partitions (UTC days, in order); undefined for none. */
+export function daysWindow(days: readonly string[]): Window | undefined {
+  if (days.length === 0) return undefined;
+  return windowOf(dayStart('day', days[0]!), dayStart('day', days[days.length - 1]!) + DAY_MS);
+}

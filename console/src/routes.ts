@@ -67,12 +67,17 @@ export function apiRoutes(d: RouteDeps): Route[] {
   };
   const fleet = async () => mergeFleet(await lakeFleet(), d.live?.snapshot() ?? []);
   const feedState = () => ({ enabled: d.feed !== undefined, connected: d.feed?.connected ?? false, rejected: d.live?.rejected, records: d.live?.records ?? 0 });
-  /** The vehicle, known to the lake or the live feed, or a 404 that says so. */
-  const vehicle = async (deviceId: string): Promise<FleetVehicle> => {
+  /**
+   * The vehicle as the map knows it (the lake's recent days or the live feed). One the map does not
+   * know may still be asked for in a window of its own (an older day): a 404 comes only without one.
+   */
+  const vehicle = async (deviceId: string, p: Record<string, string>): Promise<FleetVehicle | undefined> => {
     const v = (await fleet()).find((x) => x.deviceId === deviceId);
-    if (!v) throw unknownVehicle(deviceId);
+    if (!v && p.day === undefined && p.from === undefined) throw unknownVehicle(deviceId);
     return v;
   };
+  const windowOf = (p: Record<string, string>, v: FleetVehicle | undefined) =>
+    windowParams(p, d.config.lake.maxWindowDays, v?.position?.timestamp.slice(0, 10) ?? v?.lastSeen?.slice(0, 10));
 
   return [
     { pattern: /^\/healthz$/, public: true, handle: async () => ({ json: { ok: true, feed: feedState() } }) },
@@ -98,9 +103,11 @@ export function apiRoutes(d: RouteDeps): Route[] {
       handle: async ([id], q) => {
         const deviceId = deviceIdParam(id!);
         const p = queryParams(q, WINDOW_PARAMS);
-        const v = await vehicle(deviceId);
-        const window = windowParams(p, d.config.lake.maxWindowDays, v.position?.timestamp.slice(0, 10) ?? v.lastSeen?.slice(0, 10));
-        return { json: { ...(await d.api.vehicle(deviceId, window)), live: v } };
+        const v = await vehicle(deviceId, p);
+        const window = windowOf(p, v);
+        const view = await d.api.vehicle(deviceId, window);
+        if (!v && view.summary.points === 0) throw unknownVehicle(deviceId, window);
+        return { json: { ...view, live: v ?? { deviceId } } };
       },
     },
     {
@@ -109,8 +116,7 @@ export function apiRoutes(d: RouteDeps): Route[] {
         const deviceId = deviceIdParam(id!);
         const frameId = frameIdParam(frame!);
         const p = queryParams(q, WINDOW_PARAMS);
-        const v = await vehicle(deviceId);
-        const window = windowParams(p, d.config.lake.maxWindowDays, v.position?.timestamp.slice(0, 10));
+        const window = windowOf(p, await vehicle(deviceId, p));
         return { body: await d.api.frame(deviceId, frameId, window), type: 'image/jpeg' };
       },
     },

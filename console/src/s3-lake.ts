@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseParquetObjectKey } from '@fleetlake/contracts';
 import { FleetlakeError, once, type Logger } from '@fleetlake/core';
+import { parseParquetObjectKey } from '@fleetlake/contracts';
 import { S3Store, tableDefs, type LakeQuery } from '@fleetlake/sink';
-import { frameKeyOf, MAX_FRAME_BYTES, type LakeReader } from './lake-reader.js';
+import { frameKeyOf, MAX_FRAME_BYTES, recentParquetDays, type LakeDays, type LakeReader } from './lake-reader.js';
 import { Limiter } from './limiter.js';
 import { withLakeQuery } from './local-lake.js';
 import { LruFiles } from './lru-files.js';
@@ -25,9 +25,9 @@ export interface S3LakeOptions {
 
 /**
  * A lake in S3, read through the sink's own S3 store (the same client, key layout and retry): for each
- * request the Parquet objects of the days it needs are listed, those not cached yet are fetched into a
- * local folder of the same layout, and DuckDB reads that folder under Athena's names, as for a local
- * lake. The folder holds at most `cacheMaxBytes` (least recently used objects go first); objects never
+ * request the Parquet objects of the days it needs (its window's, or a table's most recent ones) are
+ * listed, those not cached yet are fetched into a local folder of the same layout, and DuckDB reads
+ * that folder under Athena's names, as for a local lake; the queries' `dt` range keeps them to those days. The folder holds at most `cacheMaxBytes` (least recently used objects go first); objects never
  * change once written (a replay writes the same bytes under the same key), so a cached one stays right.
  * Frames are fetched by key on demand and not cached. One request reads the cache at a time.
  */
@@ -64,13 +64,15 @@ export class S3Lake implements LakeReader {
     return this.store.location;
   }
 
-  /** The Parquet keys of a table on the given days, or on the most recent days that have any. */
-  private async keysOf(table: string, days: readonly string[] | undefined): Promise<string[]> {
-    const parquet = (keys: string[]) => keys.filter((k) => parseParquetObjectKey(k)?.table === table);
-    if (days) return (await Promise.all(days.map((d) => this.store.list(`${table}/dt=${d}/`)))).flatMap(parquet);
-    const all = parquet(await this.store.list(`${table}/`));
-    const recent = new Set([...new Set(all.map((k) => parseParquetObjectKey(k)!.dt))].sort().slice(-this.options.recentDays));
-    return all.filter((k) => recent.has(parseParquetObjectKey(k)!.dt));
+  /** The days a task reads: those asked for, or the most recent ones that hold Parquet objects of the table. */
+  private async resolve(days: LakeDays): Promise<readonly string[]> {
+    if (!('recentOf' in days)) return days;
+    return recentParquetDays(await this.store.list(`${days.recentOf}/`), days.recentOf, this.options.recentDays);
+  }
+
+  /** The Parquet keys of a table on the given days. */
+  private async keysOf(table: string, days: readonly string[]): Promise<string[]> {
+    return (await Promise.all(days.map((d) => this.store.list(`${table}/dt=${d}/`)))).flat().filter((k) => parseParquetObjectKey(k)?.table === table);
   }
 
   private async fetch(key: string): Promise<void> {
@@ -89,7 +91,7 @@ export class S3Lake implements LakeReader {
     this.counters.fetchedBytes += body.byteLength;
   }
 
-  private async sync(days: readonly string[] | undefined): Promise<void> {
+  private async sync(days: readonly string[]): Promise<void> {
     const wanted = (await Promise.all(tableDefs().map((def) => this.keysOf(def.name, days)))).flat();
     const keep = new Set(wanted);
     for (const key of wanted) {
@@ -100,14 +102,15 @@ export class S3Lake implements LakeReader {
       }
     }
     if (this.cache.bytes > this.options.cacheMaxBytes) {
-      throw new FleetlakeError('LAKE_CACHE_FULL', `the ${days ? `${days.length} day(s)` : 'recent days'} asked for need ${this.cache.bytes} bytes of Parquet, more than lake.cacheMaxBytes (${this.options.cacheMaxBytes}): ask for a shorter window`);
+      throw new FleetlakeError('LAKE_CACHE_FULL', `the ${days.length} day(s) asked for need ${this.cache.bytes} bytes of Parquet, more than lake.cacheMaxBytes (${this.options.cacheMaxBytes}): ask for a shorter window`);
     }
   }
 
-  withLake<T>(days: readonly string[] | undefined, fn: (lake: LakeQuery) => Promise<T>): Promise<T> {
+  withLake<T>(days: LakeDays, fn: (lake: LakeQuery, days: readonly string[]) => Promise<T>): Promise<T> {
     return this.lock.run(async () => {
-      await this.sync(days);
-      return withLakeQuery(this.dir, this.options.duckdbThreads, fn);
+      const read = await this.resolve(days);
+      await this.sync(read);
+      return withLakeQuery(this.dir, this.options.duckdbThreads, read, fn);
     });
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../src/http-errors.js';
-import { deviceIdParam, frameIdParam, queryParams, windowDays, windowParams } from '../src/params.js';
+import { daysWindow, deviceIdParam, frameIdParam, queryParams, windowDays, windowParams } from '../src/params.js';
 
 const bad = (fn: () => unknown) => {
   try {
@@ -41,5 +41,12 @@ describe('request parameters', () => {
     const w = windowParams({ from: '2026-11-27T22:00:00Z', to: '2026-11-29T00:00:00Z' }, 7, undefined);
     expect(windowDays(w)).toEqual(['2026-11-27', '2026-11-28']);
     expect(windowDays(windowParams({ day: '2026-12-31' }, 7, undefined))).toEqual(['2026-12-31']);
+  });
+
+  it('the window over a run of dt partitions, back to those days', () => {
+    const w = daysWindow(['2026-11-30', '2026-12-01'])!;
+    expect([w.from, w.to]).toEqual(['2026-11-30T00:00:00.000Z', '2026-12-02T00:00:00.000Z']);
+    expect(windowDays(w)).toEqual(['2026-11-30', '2026-12-01']);
+    expect(daysWindow([])).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePrometheusText } from '../src/prometheus-text.js';
 import { groupLag, rate, readBridgeStage, readSinkStage } from '../src/stages.js';
 import { LruFiles } from '../src/lru-files.js';
-import { frameKeyOf } from '../src/lake-reader.js';
+import { frameKeyOf, recentParquetDays } from '../src/lake-reader.js';
 import { isoTime, spread } from '../src/lake-api.js';
 import { mergeFleet } from '../src/routes.js';
 
@@ -41,11 +41,31 @@ describe('lake helpers', () => {
     for (const uri of ['/etc/passwd', '/lake/frames/dt=2026-11-27/../x.jpg', '/lake/frames/dt=2026-11-27/van-1/../../x.jpg', 'frames/dt=2026-11-27/van-1/a.png']) expect(frameKeyOf(uri), uri).toBeUndefined();
   });
 
-  it('DuckDB times to ISO; frames spread evenly with first and last kept', () => {
-    expect(isoTime('2026-11-27 22:54:39.12+00')).toBe('2026-11-27T22:54:39.120Z');
-    expect(isoTime('2026-11-27 22:54:39+00')).toBe('2026-11-27T22:54:39.000Z');
+  it('lake times (no zone, UTC) to ISO, whatever the process time zone; frames spread evenly with first and last kept', () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(new Date(2026, 10, 27).getTimezoneOffset()).toBe(300);
+      expect(isoTime('2026-11-27 22:54:39.12')).toBe('2026-11-27T22:54:39.120Z');
+      expect(isoTime('2026-11-27 23:54:39.123456')).toBe('2026-11-27T23:54:39.123Z');
+      expect(isoTime('2026-11-27 22:54:39')).toBe('2026-11-27T22:54:39.000Z');
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+    // A zone would mean the lake is not what the saved queries promise: refused, not guessed at.
+    for (const v of ['2026-11-27 22:54:39+00', '2026-11-27T22:54:39Z', '1795820079123', null]) expect(() => isoTime(v), String(v)).toThrow(/not a timestamp/);
     expect(spread([1, 2, 3, 4, 5, 6, 7, 8, 9], 3)).toEqual([1, 5, 9]);
     expect(spread([1, 2], 5)).toEqual([1, 2]);
+  });
+
+  it('the recent days of a table are the last dates that hold its Parquet objects', () => {
+    const key = (table: string, dt: string, f = 'gps_data+0+0000000000000000000.parquet') => `${table}/dt=${dt}/${f}`;
+    const keys = [key('gps_data', '2026-11-25'), key('gps_data', '2026-11-27'), key('gps_data', '2026-11-27', 'gps_data+1+0000000000000000007.parquet'),
+      key('gps_data', '2026-11-28', 'notes.txt'), key('emergency_data', '2026-11-28', 'emergency_data+0+0000000000000000000.parquet'), key('gps_data', '2026-11-26')];
+    expect(recentParquetDays(keys, 'gps_data', 2)).toEqual(['2026-11-26', '2026-11-27']);
+    expect(recentParquetDays(keys, 'gps_data', 31)).toEqual(['2026-11-25', '2026-11-26', '2026-11-27']);
+    expect(recentParquetDays(keys, 'traffic_data', 2)).toEqual([]);
   });
 
   it('the fleet joins the lake with the live state: the newer position wins, status comes from live', () => {
