@@ -10,7 +10,8 @@ export const createTopicsCommand: Command = {
                                       [--min-insync N]
 
 Creates ${ALL_KAFKA_TOPICS.join(', ')}
-with the given partitions and replication factor; topics that exist are left alone. The bridge does
+with the given partitions and replication factor, and mqtt.statusKafkaTopic when it is set (compacted:
+it keeps each device's latest status); topics that exist are left alone. The bridge does
 not auto-create topics unless kafka.allowAutoTopicCreation is true. Kafka connection settings (TLS,
 SASL/SCRAM, brokers) come from the same configuration as "run".
 
@@ -32,7 +33,10 @@ Examples:
     if (!Number.isInteger(partitions) || partitions < 1) throw new Error('--partitions must be a positive integer');
     if (!Number.isInteger(replicationFactor) || replicationFactor < 1) throw new Error('--replication must be a positive integer');
     const configs = values['min-insync'] !== undefined ? { 'min.insync.replicas': String(values['min-insync']) } : undefined;
-    const created = await createTopics(createKafka(config.kafka, createLogger('fleetlake-bridge')), { partitions, replicationFactor, configs });
+    const kafka = createKafka(config.kafka, createLogger('fleetlake-bridge'));
+    const created = await createTopics(kafka, { partitions, replicationFactor, configs });
+    const status = config.mqtt.statusKafkaTopic;
+    if (status) created.push(...(await createTopics(kafka, { topics: [status], partitions, replicationFactor, configs: { ...configs, 'cleanup.policy': 'compact' } })));
     process.stdout.write(created.length ? `created: ${created.join(', ')}\n` : 'all topics exist\n');
     return 0;
   },

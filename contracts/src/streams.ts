@@ -16,6 +16,11 @@ export type StreamTopic = (typeof KAFKA_TOPICS)[Stream];
 
 export const CAMERA_FRAMES_TOPIC = 'camera_frames';
 export const DEAD_LETTER_TOPIC = 'dead_letter';
+/**
+ * The topic device status goes to when the bridge is told to write it (`mqtt.statusKafkaTopic`): keyed by
+ * deviceId, so a compacted topic keeps each device's latest status.
+ */
+export const DEVICE_STATUS_TOPIC = 'device_status';
 
 /** Every Kafka topic Fleetlake writes, in a stable order. */
 export const ALL_KAFKA_TOPICS = [...STREAMS.map((s) => KAFKA_TOPICS[s]), CAMERA_FRAMES_TOPIC, DEAD_LETTER_TOPIC] as const;

@@ -37,11 +37,7 @@ export async function askLake(lakeDir: string, deviceId: string): Promise<LakeAn
     // The window's end is exclusive: one second past the last position.
     const window = { device: deviceId, from: iso(span?.f), to: iso(Number(span?.t ?? 0) + 1000) };
     const trip = span?.f != null ? (await lake.saved(SAVED_QUERIES['trip-summary']!, window)).rows[0] : undefined;
-    const incidents = (
-      await lake.query(`SELECT incidentid, type, status, "timestamp", round(latitude, 4) AS latitude, round(longitude, 4) AS longitude, description
-FROM (SELECT *, row_number() OVER (PARTITION BY incidentid ORDER BY "timestamp" DESC, seq DESC) AS rn FROM fleetlake.emergency_data_dedup WHERE deviceid = $device)
-WHERE rn = 1 AND type <> 'None' ORDER BY "timestamp"`, { device: deviceId })
-    ).rows;
+    const incidents = span?.f != null ? (await lake.saved(SAVED_QUERIES['incidents-along-trip']!, window)).rows : [];
     const frames = span?.f != null ? (await lake.saved(SAVED_QUERIES.frames!, window)).rows : [];
     return { lakeDir, tables, trip, incidents, frames: { referenced: frames.length, sample: frames.slice(0, 3) } };
   } finally {
@@ -62,7 +58,7 @@ export function renderAnswers(a: LakeAnswers): string[] {
     out.push('  trip: no positions in the lake yet');
   }
   out.push(`  incidents: ${a.incidents.length}`);
-  for (const i of a.incidents) out.push(`    ${i.timestamp}  ${String(i.type).padEnd(8)} ${String(i.status).padEnd(9)} at ${i.latitude}, ${i.longitude}  ${i.description ?? ''}`);
+  for (const i of a.incidents) out.push(`    ${i.timestamp}  ${String(i.type).padEnd(8)} ${String(i.status).padEnd(9)} at ${Number(i.latitude).toFixed(4)}, ${Number(i.longitude).toFixed(4)}  ${i.description ?? ''}`);
   out.push(`  camera frames referenced by traffic_data: ${a.frames.referenced}`);
   for (const f of a.frames.sample) out.push(`    ${f.timestamp}  ${f.snapshoturi}`);
   out.push('', `  Files: ${a.lakeDir}/<table>/dt=YYYY-MM-DD/*.parquet, frames under ${a.lakeDir}/frames/`);

@@ -1,4 +1,4 @@
-import { parsePrometheusText, type Metrics } from './prometheus-text.js';
+import { scrapeMetrics, type Metrics } from '@fleetlake/console';
 
 /** The local HTTP endpoints every Fleetlake process serves: /healthz and /metrics. */
 export function httpBase(port: number): string {
@@ -17,12 +17,6 @@ export async function healthy(port: number): Promise<boolean> {
 }
 
 /** The process's metrics, or undefined while it does not answer (stopped, restarting). */
-export async function scrape(port: number): Promise<Metrics | undefined> {
-  try {
-    const res = await fetch(`${httpBase(port)}/metrics`, { signal: AbortSignal.timeout(1000) });
-    const text = await res.text();
-    return res.ok ? parsePrometheusText(text) : undefined;
-  } catch {
-    return undefined;
-  }
+export function scrape(port: number): Promise<Metrics | undefined> {
+  return scrapeMetrics(`${httpBase(port)}/metrics`);
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashPassword } from '@fleetlake/bridge';
+import { DEVICE_STATUS_TOPIC } from '@fleetlake/contracts';
 import { once, type Logger } from '@fleetlake/core';
 import { SinkTopics } from '@fleetlake/sink';
 import { freePort, run, startKafka, TcpProxy, type KafkaBroker, type RestartableProcess } from '@fleetlake/testkit';
@@ -71,13 +72,15 @@ export class Pipeline {
       log.info({ brokers: kafka.brokers, ms: Math.round(performance.now() - t0) }, 'kafka ready');
 
       const partitions = String(options.partitions ?? 3);
-      await run(process.execPath, [cliPath('bridge'), 'create-topics', '--brokers', kafka.brokers.join(','), '--partitions', partitions, '--replication', '1']);
+      // Device status (online, offline, the will) goes to Kafka too, for the console.
+      const statusTopic = { FLEETLAKE_BRIDGE_MQTT__STATUS_KAFKA_TOPIC: DEVICE_STATUS_TOPIC };
+      await run(process.execPath, [cliPath('bridge'), 'create-topics', '--brokers', kafka.brokers.join(','), '--partitions', partitions, '--replication', '1'], { env: { ...process.env, ...statusTopic } });
 
       const [mqtt, bridgeHttp, sinkHttp] = [await freePort(), await freePort(), await freePort()];
       const credentials = { devices: Object.fromEntries(await Promise.all(options.devices.map(async (d) => [d.deviceId, await hashPassword(d.password)] as const))) };
       const bridgeConfig = writeConfig(join(dir, 'bridge.yaml'), {
         mode: 'embedded',
-        mqtt: { tcp: { port: mqtt }, credentialsFile: writeConfig(join(dir, 'devices.yaml'), credentials, 0o600) },
+        mqtt: { tcp: { port: mqtt }, credentialsFile: writeConfig(join(dir, 'devices.yaml'), credentials, 0o600), statusKafkaTopic: DEVICE_STATUS_TOPIC },
         kafka: { brokers: kafka.brokers },
         http: { port: bridgeHttp },
       });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '@fleetlake/core';
 import { waitFor } from '@fleetlake/testkit';
 import { askLake, renderAnswers, type LakeAnswers } from './answers.js';
+import { startDemoConsole, type DemoConsole } from './console-service.js';
 import { Pipeline } from './pipeline.js';
 import { collectStatus, drained, type StatusSnapshot } from './status.js';
 import { Vehicle, type TripOptions } from './vehicle.js';
@@ -35,6 +36,7 @@ export async function runDemo(o: DemoOptions): Promise<LakeAnswers | undefined> 
   write([`fleetlake demo: starting Kafka, the bridge and the sink (working folder ${o.dir})`]);
   const pipeline = await Pipeline.start({ dir: o.dir, devices: [{ deviceId: o.deviceId, password }], logger: o.logger });
   let vehicle: Vehicle | undefined;
+  let operatorConsole: DemoConsole | undefined;
   let timer: NodeJS.Timeout | undefined;
   let viewing = true;
   try {
@@ -42,6 +44,8 @@ export async function runDemo(o: DemoOptions): Promise<LakeAnswers | undefined> 
     write([`fleetlake demo: ${o.deviceId} sets off from London (NMEA over a virtual serial port into the agent)`]);
     vehicle = await Vehicle.start({ dir: o.dir, deviceId: o.deviceId, password, mqttUrl: pipeline.mqttUrl, trip: o.trip, logger: o.logger });
     const v = vehicle;
+    operatorConsole = await startDemoConsole(pipeline, { agentHttpPorts: [v.agentHttpPort] });
+    write([`fleetlake demo: operator console (fleet map, trips, incidents, pipeline health) at ${operatorConsole.url}`]);
     let tripDone = false;
     void v.tripDone.then(() => (tripDone = true));
 
@@ -91,7 +95,8 @@ export async function runDemo(o: DemoOptions): Promise<LakeAnswers | undefined> 
   } finally {
     viewing = false;
     clearTimeout(timer);
-    write(['fleetlake demo: stopping the agent, simulator, bridge, sink and Kafka']);
+    write(['fleetlake demo: stopping the console, agent, simulator, bridge, sink and Kafka']);
+    await operatorConsole?.stop();
     await vehicle?.stop();
     await pipeline.stop();
   }

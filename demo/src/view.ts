@@ -1,3 +1,4 @@
+import { rate as perSecond } from '@fleetlake/console';
 import type { StatusSnapshot } from './status.js';
 
 const num = (n: number | undefined) => (n === undefined ? '-' : Math.round(n).toLocaleString('en-US'));
@@ -5,9 +6,8 @@ const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);
 
 function rate(now: number | undefined, before: number | undefined, seconds: number): string {
-  if (now === undefined || before === undefined || seconds <= 0) return '-';
-  // A restarted process starts its counters again at zero.
-  return now < before ? '-' : (Math.max(0, now - before) / seconds).toFixed(1);
+  // A restarted process starts its counters again at zero: no rate then.
+  return perSecond(now, before, seconds)?.toFixed(1) ?? '-';
 }
 
 /** The status view: one row per stage with its rate, total and backlog. */

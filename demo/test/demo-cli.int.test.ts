@@ -56,7 +56,7 @@ describe('the demo command', () => {
       demo.kill('SIGINT');
       const [code] = (await exited) as [number | null];
       expect(code).toBe(130);
-      expect(out).toContain('stopping the agent, simulator, bridge, sink and Kafka');
+      expect(out).toContain('stopping the console, agent, simulator, bridge, sink and Kafka');
       expect(started.filter(alive)).toEqual([]);
     } finally {
       if (demo.exitCode === null) demo.kill('SIGKILL');

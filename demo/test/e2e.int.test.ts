@@ -7,7 +7,7 @@ import { createLogger } from '@fleetlake/core';
 import { waitFor } from '@fleetlake/testkit';
 import { scrape } from '../src/endpoints.js';
 import { Pipeline } from '../src/pipeline.js';
-import { total } from '../src/prometheus-text.js';
+import { total } from '@fleetlake/console';
 import { collectStatus, drained, type StatusSnapshot } from '../src/status.js';
 import { Vehicle } from '../src/vehicle.js';
 import { checkLake, readTruth } from './lake-checks.js';

@@ -5,6 +5,8 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseLakeRoot } from '@fleetlake/contracts';
 import { configFromEnv, type Command, type PlainObject } from '@fleetlake/core';
 import { flagsToConfig } from '../../bridge/src/cmd-run.js';
+import { commands as consoleCommands } from '../../console/src/commands.js';
+import { ConsoleConfigSchema, ENV_PREFIX as CONSOLE_PREFIX, loadConsoleConfig, type ConsoleConfig } from '../../console/src/config.js';
 import { commands as bridgeCommands } from '../../bridge/src/commands.js';
 import { BridgeConfigSchema, ENV_PREFIX as BRIDGE_PREFIX, loadBridgeConfig, type BridgeConfig } from '../../bridge/src/config.js';
 import { fleetCommand } from '../../simulators/src/commands/fleet.js';
@@ -29,6 +31,7 @@ const CLIS: Record<string, Record<string, Command>> = {
   'fleetlake-bridge': bridgeCommands,
   'fleetlake-sink': sinkCommands,
   'fleetlake-sim': { fleet: fleetCommand },
+  'fleetlake-console': consoleCommands,
 };
 
 /** The CLI invocation of a service built from this repository's image: entrypoint (if set) + command. */
@@ -110,6 +113,12 @@ function sinkConfig(inv: Invocation): SinkConfig {
   for (const name of Object.keys(process.env)) if (name.startsWith(SINK_PREFIX)) vi.stubEnv(name, undefined);
   for (const [name, value] of Object.entries(inv.env)) vi.stubEnv(name, value);
   return configFromFlags(inv.values);
+}
+
+function consoleConfig(inv: Invocation): Readonly<ConsoleConfig> {
+  expectEnvNamesKnown(inv, CONSOLE_PREFIX, ConsoleConfigSchema);
+  expect(Object.keys(inv.values), `${inv.name}: configure the console through FLEETLAKE_CONSOLE_*`).toEqual([]);
+  return loadConsoleConfig(undefined, {}, inv.env);
 }
 
 function kafkaServices(compose: ComposeFile): Array<[string, Record<string, string>, Service]> {
@@ -196,7 +205,7 @@ describe.each<[string, Env]>([
 
   it('every Fleetlake service runs a real CLI command with options it accepts, from this repository’s image', () => {
     expect(all.map((i) => `${i.bin} ${i.sub}`).sort()).toEqual([
-      'fleetlake-bridge create-topics', 'fleetlake-bridge run', 'fleetlake-sim fleet', 'fleetlake-sink query', 'fleetlake-sink run',
+      'fleetlake-bridge create-topics', 'fleetlake-bridge run', 'fleetlake-console run', 'fleetlake-sim fleet', 'fleetlake-sink query', 'fleetlake-sink run',
     ]);
     for (const inv of all) expect(inv.service.image, inv.name).toBe('fleetlake:local');
   });
@@ -207,6 +216,7 @@ describe.each<[string, Env]>([
       ...only(all, 'fleetlake-bridge', 'run').map((i) => bridgeConfig(i).kafka.brokers),
       ...only(all, 'fleetlake-bridge', 'create-topics').map((i) => bridgeConfig(i).kafka.brokers),
       ...only(all, 'fleetlake-sink', 'run').map((i) => sinkConfig(i).kafka.brokers),
+      ...only(all, 'fleetlake-console', 'run').map((i) => consoleConfig(i).kafka.brokers),
     ];
     for (const list of configured) expect([...list].sort()).toEqual([...brokers].sort());
   });
@@ -248,6 +258,29 @@ describe.each<[string, Env]>([
       expect(healthcheckText(inv.service)).toContain(`http://127.0.0.1:${config.http.port}/healthz`);
       const bucketInit = Object.entries(compose.services).find(([, s]) => createdBuckets({ services: { s } }).includes(root.bucket))![0];
       expect(dependsOn(inv.service)[bucketInit]).toBe('service_completed_successfully');
+    }
+  });
+
+  it('the console reads the sink’s lake and group, the topic the bridge writes status to, and the stages’ /metrics; off loopback with credentials', () => {
+    const [bridge] = only(all, 'fleetlake-bridge', 'run');
+    const [sink] = only(all, 'fleetlake-sink', 'run');
+    const bridgeCfg = bridgeConfig(bridge!);
+    const sinkCfg = sinkConfig(sink!);
+    for (const inv of only(all, 'fleetlake-console', 'run')) {
+      const config = consoleConfig(inv);
+      expect(config.lake.root).toBe(sinkCfg.lake.root);
+      expect([config.lake.endpoint, config.lake.forcePathStyle, config.lake.region]).toEqual([sinkCfg.lake.endpoint, sinkCfg.lake.forcePathStyle, sinkCfg.lake.region]);
+      expect([inv.env.AWS_ACCESS_KEY_ID, inv.env.AWS_SECRET_ACCESS_KEY]).toEqual([sink!.env.AWS_ACCESS_KEY_ID, sink!.env.AWS_SECRET_ACCESS_KEY]);
+      expect(config.health.sinkGroup).toBe(sinkCfg.kafka.groupId);
+      expect(config.kafka.statusTopic).toBe(bridgeCfg.mqtt.statusKafkaTopic);
+      for (const t of only(all, 'fleetlake-bridge', 'create-topics')) expect(bridgeConfig(t).mqtt.statusKafkaTopic, `${t.name} creates the status topic`).toBe(config.kafka.statusTopic);
+      expect(config.health.bridge).toEqual([`http://${bridge!.name}:${bridgeCfg.http.port}/metrics`]);
+      expect(config.health.sink).toEqual([`http://${sink!.name}:${sinkCfg.http.port}/metrics`]);
+      expect(config.http.host).toBe('0.0.0.0');
+      expect(config.auth.basic ?? config.auth.token, 'published, so it needs credentials').toBeDefined();
+      expect(publishedPorts(inv.service).map((p) => p.container)).toEqual([config.http.port]);
+      expect(healthcheckText(inv.service)).toContain(`http://127.0.0.1:${config.http.port}/healthz`);
+      expect(dependsOn(inv.service)).toMatchObject({ [bridge!.name]: 'service_healthy', [sink!.name]: 'service_healthy' });
     }
   });
 

@@ -40,7 +40,7 @@ describe('Dockerfile', () => {
         if (path !== undefined && path !== '.') expect(existsSync(repoFile(path)), `COPY ${c.from ?? ''} ${source}`).toBe(true);
       }
     }
-    const built = ['core', 'contracts', 'bridge', 'sink', 'simulators'];
+    const built = ['core', 'contracts', 'bridge', 'sink', 'simulators', 'console'];
     const needed = [
       'package.json', 'package-lock.json', 'tsconfig.base.json', 'deploy/docker-entrypoint.sh', 'simulators/data/london-birmingham.geojson',
       ...rootPackage.workspaces.map((ws) => `${ws}/package.json`),
@@ -88,13 +88,13 @@ describe('Dockerfile', () => {
     expect(['root', '0']).not.toContain(user!.split(':')[0]);
   });
 
-  it('its entrypoint is deploy/docker-entrypoint.sh and runs the three CLIs that the workspaces declare as "bin"', () => {
+  it('its entrypoint is deploy/docker-entrypoint.sh and runs the four CLIs that the workspaces declare as "bin"', () => {
     const [entrypoint] = execForm(instructions, 'ENTRYPOINT');
     const script = copies(instructions).find((c) => c.dest === entrypoint);
     expect(script?.sources).toEqual(['deploy/docker-entrypoint.sh']);
     expect(statSync(repoFile('deploy/docker-entrypoint.sh')).mode & 0o111, 'executable').not.toBe(0);
     const mappings = entrypointMappings();
-    expect(mappings.map((m) => m.bin).sort()).toEqual(['fleetlake-bridge', 'fleetlake-sim', 'fleetlake-sink']);
+    expect(mappings.map((m) => m.bin).sort()).toEqual(['fleetlake-bridge', 'fleetlake-console', 'fleetlake-sim', 'fleetlake-sink']);
     const built = instructions.find((i) => i.keyword === 'RUN' && i.args.startsWith('npx tsc -b'))!.args.split(/\s+/).slice(3);
     const copiedDist = copies(instructions).filter((c) => c.stage === finalStage && c.from === 'build').map((c) => c.dest);
     for (const { bin, file, nodeArgs } of mappings) {
@@ -110,6 +110,12 @@ describe('Dockerfile', () => {
       const refs = json<{ references?: Array<{ path: string }> }>(`${ws}/tsconfig.json`).references ?? [];
       for (const dep of [ws!, ...refs.map((r) => r.path.replace('../', ''))]) expect(copiedDist, `${dep}/dist copied`).toContain(`${dep}/dist`);
     }
+  });
+
+  it('brings the console’s page, which it serves from beside its dist', () => {
+    expect(json<{ files: string[] }>('console/package.json').files).toContain('web');
+    expect(existsSync(repoFile('console/web/index.html'))).toBe(true);
+    expect(copies(instructions).some((c) => c.stage === finalStage && c.sources.includes('/src/console/web') && c.dest === 'console/web')).toBe(true);
   });
 
   it('brings the data files the simulators read at run time', () => {

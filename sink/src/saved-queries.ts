@@ -55,6 +55,17 @@ const HAVERSINE_KM = `2 * 6371.0088 * asin(sqrt(power(sin(radians(latitude - pla
       + cos(radians(plat)) * cos(radians(latitude)) * power(sin(radians(longitude - plon) / 2), 2)))`;
 const SPAN_MS = `CAST(date_diff('millisecond', min("timestamp"), max("timestamp")) AS double)`;
 
+const INCIDENT_COLUMNS = c('incidentid varchar, type varchar, status varchar, deviceid varchar, timestamp timestamp, latitude double, longitude double, description varchar');
+
+/** Each incident's reports matching `where`, numbered newest first (`rn = 1`: its latest report). */
+const latestIncidents = (where: string) => `SELECT incidentid, type, status, deviceid, "timestamp", latitude, longitude, description
+FROM (
+  SELECT incidentid, type, status, deviceid, "timestamp", latitude, longitude, description,
+    row_number() OVER (PARTITION BY incidentid ORDER BY "timestamp" DESC, seq DESC) AS rn
+  FROM fleetlake.emergency_data_dedup
+  WHERE ${where}
+) AS e`;
+
 const QUERIES: SavedQuery[] = [
   {
     name: 'latest-positions',
@@ -97,20 +108,45 @@ SELECT min(deviceid) AS deviceid, min("timestamp") AS started, max("timestamp") 
 FROM d`,
   },
   {
+    name: 'track',
+    description: 'positions of one vehicle in the time window, in order (its track)',
+    device: true,
+    positional: DEVICE_WINDOW_PARAMS,
+    columns: c('timestamp timestamp, seq bigint, latitude double, longitude double, speed double, direction varchar, coursedeg double'),
+    sql: `SELECT "timestamp", seq, latitude, longitude, speed, direction, coursedeg
+FROM fleetlake.gps_data_dedup
+WHERE ${DEVICE_WINDOW}
+ORDER BY "timestamp", seq`,
+  },
+  {
     name: 'active-incidents',
     description: 'incidents whose latest report in the time window is Active',
     device: false,
     positional: WINDOW,
-    columns: c('incidentid varchar, type varchar, status varchar, deviceid varchar, timestamp timestamp, latitude double, longitude double, description varchar'),
-    sql: `SELECT incidentid, type, status, deviceid, "timestamp", latitude, longitude, description
-FROM (
-  SELECT incidentid, type, status, deviceid, "timestamp", latitude, longitude, description,
-    row_number() OVER (PARTITION BY incidentid ORDER BY "timestamp" DESC, seq DESC) AS rn
-  FROM fleetlake.emergency_data_dedup
-  WHERE ${DAYS} AND ${TIMES}
-) AS e
+    columns: INCIDENT_COLUMNS,
+    sql: `${latestIncidents(`${DAYS} AND ${TIMES}`)}
 WHERE rn = 1 AND status = 'Active' AND type <> 'None'
 ORDER BY "timestamp" DESC, incidentid`,
+  },
+  {
+    name: 'incidents',
+    description: 'every incident at its latest report in the time window, the active ones first, then the newest',
+    device: false,
+    positional: WINDOW,
+    columns: INCIDENT_COLUMNS,
+    sql: `${latestIncidents(`${DAYS} AND ${TIMES}`)}
+WHERE rn = 1 AND type <> 'None'
+ORDER BY CASE WHEN status = 'Active' THEN 0 ELSE 1 END, "timestamp" DESC, incidentid`,
+  },
+  {
+    name: 'incidents-along-trip',
+    description: 'incidents one vehicle reported in the time window, each at its latest report in the window',
+    device: true,
+    positional: DEVICE_WINDOW_PARAMS,
+    columns: INCIDENT_COLUMNS,
+    sql: `${latestIncidents(DEVICE_WINDOW)}
+WHERE rn = 1 AND type <> 'None'
+ORDER BY "timestamp", incidentid`,
   },
   {
     name: 'weather-along-trip',

@@ -1,0 +1,4 @@
+import type { Command } from '@fleetlake/core';
+import { runCommand } from './cmd-run.js';
+
+export const commands: Record<string, Command> = { run: runCommand };
